@@ -1,0 +1,133 @@
+"""The corpus on disk: one folder per license (``license.zh.txt`` as issued, ``translation.en.json`` keyed by
+clause id) and a shared ``glossary.json``. Loading joins the parsed clauses with their translations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from .parser import Clause, LicenseFields, parse_license
+from .text import fold
+
+LICENSE_FILE = "license.zh.txt"
+TRANSLATION_FILE = "translation.en.json"
+GLOSSARY_FILE = "glossary.json"
+
+
+class CorpusError(RuntimeError):
+    """The corpus folder is missing or inconsistent; the message says which file and what to do."""
+
+
+class GlossaryEntry(BaseModel):
+    id: str
+    kind: str
+    zh: str
+    en: str
+    aliases_zh: list[str] = []
+    aliases_en: list[str] = []
+
+    def terms(self, lang: Literal["zh", "en"] | None = None) -> list[str]:
+        zh, en = [self.zh, *self.aliases_zh], [self.en, *self.aliases_en]
+        return zh if lang == "zh" else en if lang == "en" else zh + en
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """Latin terms match whole words (so 'IM' does not fire inside 'claim'); Chinese terms match as substrings."""
+    folded = re.escape(fold(term))
+    if re.search(r"[a-z0-9]", folded[:1]) or re.search(r"[a-z0-9]", folded[-1:]):
+        return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
+    return re.compile(folded)
+
+
+class Glossary(BaseModel):
+    entries: list[GlossaryEntry]
+
+    def matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
+        """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first."""
+        folded = fold(text)
+        found: dict[str, tuple[GlossaryEntry, str]] = {}
+        for entry in self.entries:
+            for term in entry.terms():
+                if term and _term_pattern(term).search(folded):
+                    best = found.get(entry.id)
+                    if best is None or len(term) > len(best[1]):
+                        found[entry.id] = (entry, term)
+        return sorted(found.values(), key=lambda pair: -len(pair[1]))
+
+
+class LicenseClause(Clause):
+    text_en: str
+
+
+class License(BaseModel):
+    doc_id: str
+    source: str
+    clauses: list[LicenseClause]
+    fields: LicenseFields
+    glossary: Glossary
+    corpus_hash: str
+
+    def clause(self, clause_id: str) -> LicenseClause:
+        for c in self.clauses:
+            if c.id == clause_id:
+                return c
+        raise KeyError(clause_id)
+
+    def has(self, clause_id: str) -> bool:
+        return any(c.id == clause_id for c in self.clauses)
+
+
+def list_documents(corpus_dir: Path) -> list[str]:
+    return sorted(p.parent.name for p in corpus_dir.glob(f"*/{LICENSE_FILE}"))
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorpusError(f"missing {path}") from None
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{path} is not valid JSON: {exc}") from None
+
+
+def load_glossary(corpus_dir: Path) -> Glossary:
+    path = corpus_dir / GLOSSARY_FILE
+    return Glossary.model_validate(_read_json(path)) if path.exists() else Glossary(entries=[])
+
+
+def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
+    """Parse ``corpus_dir/<doc_id>/license.zh.txt`` and attach its translation (missing ones stay empty)."""
+    docs = list_documents(corpus_dir)
+    if not docs:
+        raise CorpusError(f"no */{LICENSE_FILE} under {corpus_dir}")
+    doc_id = doc_id or docs[0]
+    if doc_id not in docs:
+        raise CorpusError(f"no license {doc_id!r} under {corpus_dir}; have: {', '.join(docs)}")
+    folder = corpus_dir / doc_id
+    source = (folder / LICENSE_FILE).read_text(encoding="utf-8")
+    parsed = parse_license(source)
+    translation_path = folder / TRANSLATION_FILE
+    translation = _read_json(translation_path) if translation_path.exists() else {}
+    if not isinstance(translation, dict):
+        raise CorpusError(f"{translation_path} must map clause ids to English text")
+    unknown = set(translation) - {c.id for c in parsed.clauses}
+    if unknown:
+        raise CorpusError(f"{translation_path} has ids the license does not: {', '.join(sorted(unknown))}")
+    glossary = load_glossary(corpus_dir)
+    digest = hashlib.sha256()
+    for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    clauses = [LicenseClause(**c.model_dump(), text_en=str(translation.get(c.id, ""))) for c in parsed.clauses]
+    return License(doc_id=doc_id, source=source, clauses=clauses, fields=parsed.fields, glossary=glossary,
+                   corpus_hash=digest.hexdigest()[:12])
+
+
+@lru_cache(maxsize=4)
+def cached_license(corpus_dir: Path, doc_id: str | None = None) -> License:
+    return load_license(corpus_dir, doc_id)

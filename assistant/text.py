@@ -1,0 +1,100 @@
+"""Text normalisation shared by the parser, retrieval and the answer engine.
+
+The license is a text dump of a scan: half- and full-width punctuation are mixed, Chinese words carry spurious
+spaces, numbering switches between 「（一）」 and 「(六)」. Everything that compares or displays Chinese text goes
+through :func:`clean_zh` so that the same clause always has the same text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2014\u2026【】《》"
+_WIDE = _CJK + _CJK_PUNCT
+
+_SPACES = re.compile(r"[ \t\u00a0\u3000\ufeff]+")
+# A run of spaces with a CJK character or CJK punctuation on at least one side carries no meaning.
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_WIDE}])[ ]+|[ ]+(?=[{_WIDE}])")
+_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+_HALF_PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}）】》”])([,:;?!])|([,:;?!])(?=[{_CJK}（【《“])")
+_PAREN_WITH_CJK = re.compile(rf"[(（]([^()（）]*[{_CJK}][^()（）]*)[)）]")
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def squeeze_spaces(text: str) -> str:
+    """Fold every kind of blank (full-width, NBSP, BOM) to one ASCII space and drop it next to Chinese."""
+    text = _SPACES.sub(" ", text)
+    return _SPACE_NEAR_CJK.sub("", text).strip()
+
+
+def clean_zh(text: str) -> str:
+    """Canonical form of Chinese license text: no stray spaces, full-width punctuation around Chinese.
+
+    Idempotent: ``clean_zh(clean_zh(t)) == clean_zh(t)``.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r", "").replace("\n", ""))
+    previous = None
+    while previous != text:
+        previous = text
+        text = squeeze_spaces(text)
+        text = _HALF_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+        text = _PAREN_WITH_CJK.sub(r"（\1）", text)
+    return text
+
+
+def fold(text: str) -> str:
+    """Loose comparison key: NFKC (full/half width), lower case, no blanks. For matching, never for display."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """Convert a Chinese numeral up to the hundreds (「十五」, 「二十一」, 「九十」) or ASCII digits to int."""
+    numeral = numeral.strip()
+    if numeral.isdigit():
+        return int(unicodedata.normalize("NFKC", numeral))
+    if not numeral or any(ch not in CN_DIGITS and ch not in "十百" for ch in numeral):
+        return None
+    total, current = 0, 0
+    for ch in numeral:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = CN_DIGITS[ch]
+    return total + current
+
+
+def int_to_cn(number: int) -> str:
+    """Inverse of :func:`cn_to_int` for 1–99, as used in article numbering (「十四」, 「二十一」)."""
+    digits = "零一二三四五六七八九"
+    if not 0 < number < 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones else "")
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(re.match(rf"[{_CJK}]", ch))
+
+
+_EN_SIGNAL = re.compile(
+    r"\b(what|how|when|who|whom|which|where|why|can|could|may|might|must|should|shall|will|would|is|are|was|"
+    r"does|do|did|has|have|the|we|our|us|you|your|it|its|if|please|license|licence|company)\b",
+    re.IGNORECASE,
+)
+
+
+def detect_language(text: str) -> str:
+    """'en' when the text reads as an English sentence (even one quoting Chinese terms), else 'zh' if it has
+    Chinese; a Chinese question with a few Latin words (「我们能做chat app吗」) stays 'zh'."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    if _EN_SIGNAL.search(text) or len(words) >= 3:
+        return "en"
+    return "zh" if any(is_cjk(ch) for ch in text) else "en"
