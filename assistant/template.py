@@ -74,7 +74,7 @@ ITEM = re.compile(r"^[(（]\s*([一二三四五六七八九十百]+)\s*[)）]")
 
 CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-DOMAIN = re.compile(r"(?i)\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}\b")
+DOMAIN = re.compile(r"\b(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}\b")
 LICENSE_NUMBER = re.compile(r"\S*ICP\S*证\s*\d+\s*号")
 
 

@@ -46,8 +46,10 @@ def clean_zh(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Loose comparison key: NFKC (full/half width), lower case, no blanks. For matching, never for display."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    """Loose comparison key: NFKC (full/half width), lower case, blanks squeezed (and dropped next to Chinese).
+
+    For matching, never for display."""
+    return squeeze_spaces(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))).lower()
 
 
 def cn_to_int(numeral: str) -> int | None:

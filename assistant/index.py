@@ -1,0 +1,132 @@
+"""The Chroma index: the zh and the en text of every clause, one collection per fingerprint.
+
+The collection name carries a fingerprint of corpus, model and settings, so a change builds a new index and the
+same inputs reuse the old one. The embedded store lives under ``index/``; settings may point at a Chroma server
+(``chroma run``) instead, which is what several processes should share (the embedded store is not safe for two
+processes writing at once, so building also takes a file lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from pydantic import BaseModel
+from rich.progress import Progress
+
+from .config import Settings
+from .corpus import License
+from .embeddings import SentenceTransformerEmbeddings
+
+INDEX_FORMAT = "1"  # bump when the document layout below changes
+
+
+class IndexReport(BaseModel):
+    model: str
+    dims: int
+    clauses: int
+    documents: int
+    fingerprint: str
+    collection: str
+    location: str
+    reused: bool
+    seconds: float
+
+
+def clause_documents(lic: License) -> list[Document]:
+    """Two documents per clause (zh, en), labelled, with the metadata retrieval collapses on."""
+    docs = []
+    for c in lic.clauses:
+        for lang, label, text in (("zh", c.label_zh, c.text_zh), ("en", c.label_en, c.text_en)):
+            if text:
+                key = f"{lic.doc_id}:{c.id}:{lang}"
+                docs.append(Document(
+                    id=key, page_content=f"{label}\n{text}",
+                    metadata={"doc_id": lic.doc_id, "clause_id": c.id, "lang": lang, "section": c.section,
+                              "key": key},
+                ))
+    return docs
+
+
+def fingerprint(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings) -> str:
+    parts = [INDEX_FORMAT, lic.doc_id, lic.corpus_hash, settings.embedding.model, embeddings.query_prefix,
+             embeddings.passage_prefix, str(embeddings.dimensions)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
+
+
+def chroma_client(settings: Settings):
+    """Embedded PersistentClient by default, HttpClient when a server host is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.index.chroma_host:
+        return chromadb.HttpClient(host=settings.index.chroma_host, port=settings.index.chroma_port,
+                                   settings=chroma_settings)
+    settings.index.dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index.dir), settings=chroma_settings)
+
+
+def _location(settings: Settings) -> str:
+    if settings.index.chroma_host:
+        return f"http://{settings.index.chroma_host}:{settings.index.chroma_port}"
+    return str(settings.index.dir)
+
+
+@contextmanager
+def _build_lock(settings: Settings) -> Iterator[None]:
+    """Serialise index builds of processes on this machine (the server handles its own concurrency)."""
+    if settings.index.chroma_host:
+        yield
+        return
+    lock_path = Path(settings.index.dir) / ".build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_index(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings,
+               *, rebuild: bool = False, progress: bool = True) -> tuple[Chroma, IndexReport]:
+    """Open the collection for these inputs, building it (with a progress bar) when missing or incomplete."""
+    started = time.perf_counter()
+    fp = fingerprint(lic, settings, embeddings)
+    name = f"{settings.index.collection_prefix}-{fp}"
+    docs = clause_documents(lic)
+    client = chroma_client(settings)
+    with _build_lock(settings):
+        existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+        if rebuild and name in existing:
+            client.delete_collection(name)
+            existing.discard(name)
+        store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
+                       collection_metadata={"hnsw:space": "cosine"})
+        reused = name in existing and store._collection.count() == len(docs)
+        if not reused:
+            if name in existing:  # half-built by an interrupted run
+                store.delete_collection()
+                store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
+                               collection_metadata={"hnsw:space": "cosine"})
+            _add_with_progress(store, docs, settings.embedding.batch_size, progress)
+    report = IndexReport(model=settings.embedding.model, dims=embeddings.dimensions, clauses=len(lic.clauses),
+                         documents=len(docs), fingerprint=fp, collection=name, location=_location(settings),
+                         reused=reused, seconds=round(time.perf_counter() - started, 3))
+    return store, report
+
+
+def _add_with_progress(store: Chroma, docs: list[Document], batch: int, progress: bool) -> None:
+    with Progress(transient=True, disable=not progress) as bar:
+        task = bar.add_task("Building the clause index", total=len(docs))
+        for i in range(0, len(docs), batch):
+            chunk = docs[i:i + batch]
+            store.add_documents(chunk, ids=[d.id for d in chunk])
+            bar.advance(task, len(chunk))
