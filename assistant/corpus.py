@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from .parser import Clause, LicenseFields, parse_license
 from .text import fold
@@ -47,17 +47,22 @@ def _term_pattern(term: str) -> re.Pattern[str]:
 
 class Glossary(BaseModel):
     entries: list[GlossaryEntry]
+    _patterns: list[tuple[GlossaryEntry, str, re.Pattern[str]]] | None = PrivateAttr(None)
+
+    def _compiled(self) -> list[tuple[GlossaryEntry, str, re.Pattern[str]]]:
+        if self._patterns is None:
+            self._patterns = [(e, t, _term_pattern(t)) for e in self.entries for t in e.terms() if t.strip()]
+        return self._patterns
 
     def matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
         """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first."""
         folded = fold(text)
         found: dict[str, tuple[GlossaryEntry, str]] = {}
-        for entry in self.entries:
-            for term in entry.terms():
-                if term and _term_pattern(term).search(folded):
-                    best = found.get(entry.id)
-                    if best is None or len(term) > len(best[1]):
-                        found[entry.id] = (entry, term)
+        for entry, term, pattern in self._compiled():
+            if pattern.search(folded):
+                best = found.get(entry.id)
+                if best is None or len(term) > len(best[1]):
+                    found[entry.id] = (entry, term)
         return sorted(found.values(), key=lambda pair: -len(pair[1]))
 
 

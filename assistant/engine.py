@@ -1,0 +1,271 @@
+"""The grounded answer engine: question → plan → findings from the parsed license → one cited ``Answer``.
+
+No LLM: every verdict is derived from the parsed clauses, their typed fields and the glossary; every citation
+quotes a sentence of a clause that exists; retrieval ranks the evidence and fills ``retrieved``. An optional
+LLM layer could rewrite ``Answer.answer`` on top without touching the verdicts or citations.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import date
+from functools import lru_cache
+
+from . import intents
+from .config import RetrieverName, Settings, get_settings
+from .corpus import GlossaryEntry, cached_license
+from .evidence import Sentence
+from .facts import absent_field, date_finding, field_clause, state_field
+from .findings import Finding, SentenceIndex
+from .intents import Part
+from .obligations import find_obligations
+from .permission import decide_permission
+from .schema import Answer, Citation, Language, RelatedClause, Verdict
+from .text import detect_language
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_RESTRICTIVE: dict[Verdict, int] = {"no": 4, "conditional": 3, "yes": 2, "not_stated": 1, "info": 0}
+_NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
+_NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
+VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
+                     r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
+
+
+class InputError(ValueError):
+    """The question cannot be answered as typed (empty, too long, binary); the message says what to do."""
+
+
+def parse_as_of(as_of: date | str | None) -> date:
+    if as_of is None or as_of == "":
+        return date.today()
+    if isinstance(as_of, date):
+        return as_of
+    try:
+        return date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise InputError(f"as_of must be an ISO date like 2026-09-29, got {str(as_of)[:40]!r}") from None
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Reject what is not a question; drop control characters and markup, keep the words."""
+    if not isinstance(question, str):
+        raise InputError("the question must be text")
+    if "\x00" in question or (question and len(_CONTROL.findall(question)) > 0.1 * len(question)):
+        raise InputError("the input looks binary, not a question")
+    text = _TAGS.sub(" ", _CONTROL.sub(" ", question))
+    text = re.sub(r"[`*_#>\[\]]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise InputError("the question is empty — type a question about the license")
+    if len(question) > max_chars:
+        raise InputError(f"the question is too long ({len(question)} characters; the limit is {max_chars})")
+    return text
+
+
+class Assistant:
+    """Holds the parsed license, its sentence index and (lazily) the retriever; thread-safe answering."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.license = cached_license(self.settings.corpus_dir, self.settings.document)
+        self.index = SentenceIndex(self.license)
+        self.settings_hash = self.settings.fingerprint()
+        self._retriever = None
+        self._lock = threading.Lock()
+        self.index_report = None
+
+    @property
+    def retriever(self):
+        with self._lock:
+            if self._retriever is None:
+                from .embeddings import load_embeddings
+                from .index import open_index
+                from .retrieval import ClauseRetriever
+
+                embeddings = load_embeddings(self.settings)
+                store, self.index_report = open_index(self.license, self.settings, embeddings)
+                self._retriever = ClauseRetriever(self.license, store, self.settings.retrieval)
+            return self._retriever
+
+    def warm_up(self) -> None:
+        """Load the model and build or open the index now rather than on the first question."""
+        self.retriever.search("warm up")
+
+    # -- planning ---------------------------------------------------------------------------------------------
+    def plan(self, question: str) -> list[Part]:
+        entries = [e for e, _ in self.license.glossary.matches(question)]
+        permission = bool(intents.PERMISSION.search(question))
+        obliged = bool(intents.OBLIGATION.search(question))
+        quantity = bool(intents.QUANTITY.search(question))
+        when = bool(intents.WHEN.search(question))
+        asks = intents.date_asks(question)
+        facts: list[str] = []
+        absent: list[GlossaryEntry] = []
+        for entry in (e for e in entries if e.kind == "field"):
+            clause_id = field_clause(entry)
+            if clause_id in ("main.issue-date", "main.expiry"):
+                asks = asks or (["issue"] if clause_id == "main.issue-date" else ["expiry"])
+            elif clause_id:
+                facts.append(clause_id)
+            else:
+                absent.append(entry)
+        activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
+        parts: list[Part] = []
+        if permission and activities:
+            parts.append(Part("permission", activities))
+        else:
+            parts += [Part("fact", field_id=c) for c in dict.fromkeys(facts)]
+            if asks:
+                parts.append(Part("date", date_asks=asks))
+            topics = [e for e in entries if e.kind not in _NOT_TOPICS] + (absent if obliged else [])
+            if absent and not obliged and (quantity or VALUE.search(question) or not topics):
+                parts += [Part("absent_field", [e]) for e in absent]
+            elif topics and (obliged or not parts or quantity):
+                extra = [e for e in entries if e.kind in ("authority", "document")]
+                parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
+        return parts
+
+    # -- answering --------------------------------------------------------------------------------------------
+    def answer(self, question: str, as_of: date | str | None = None, *,
+               retriever: RetrieverName | None = None) -> Answer:
+        started = time.perf_counter()
+        lang: Language = detect_language(question) if isinstance(question, str) else "en"
+        try:
+            day = parse_as_of(as_of)
+            text = clean_question(question, self.settings.answer.max_question_chars)
+        except InputError as exc:
+            return self._refusal(question, lang, str(exc), as_of)
+        text, injected = intents.strip_injection(text)
+        lang = detect_language(text)
+        t0 = time.perf_counter()
+        hits = self.retriever.search(text, retriever)
+        t1 = time.perf_counter()
+        ranks = {h.clause_id: h.rank for h in hits}
+        findings = self._findings(text, lang, day, ranks)
+        t2 = time.perf_counter()
+        result = self._compose(question, lang, day, findings, [h.clause_id for h in hits], injected)
+        result.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "reason": round((t2 - t1) * 1000, 2),
+                             "total": round((time.perf_counter() - started) * 1000, 2)}
+        return result
+
+    def _findings(self, text: str, lang: Language, day: date, ranks: dict[str, int]) -> list[Finding]:
+        other = intents.other_entity(text, [self.license.fields.company, self.license.fields.site_name])
+        if other:
+            msg = (f"许可证只涉及{self.license.fields.company}，未载明关于“{other}”的信息。" if lang == "zh" else
+                   f"This license is {self.license.fields.company}'s; it says nothing about {other}.")
+            return [Finding("not_stated", msg, [], confidence=0.8, intent="not_stated:other-entity")]
+        findings: list[Finding] = []
+        parts = self.plan(text)
+        for part in parts:
+            finding = self._resolve(part, lang, day, ranks)
+            if finding is not None:
+                findings.append(finding)
+        if any(p.kind in ("obligation",) for p in parts):
+            findings = self._premise_checks(parts, lang) + findings
+        findings = _drop_repeats(findings)
+        if not findings:
+            related = list(ranks)[:3]
+            msg = ("许可证未对此作出规定。" if lang == "zh" else "The license does not say.")
+            findings.append(Finding("not_stated", msg, [], related, confidence=0.6, intent="not_stated:no-topic"))
+        return findings
+
+    def _resolve(self, part: Part, lang: Language, day: date, ranks: dict[str, int]) -> Finding | None:
+        if part.kind == "permission":
+            return decide_permission(self.index, part.entries, lang)
+        if part.kind == "fact" and part.field_id:
+            return state_field(self.index, part.field_id, lang)
+        if part.kind == "date":
+            return date_finding(self.index, part.date_asks, day, lang)
+        if part.kind == "absent_field":
+            return absent_field(self.index, part.entries[0], lang)
+        return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks)
+
+    def _premise_checks(self, parts: list[Part], lang: Language) -> list[Finding]:
+        """A question that presumes an excluded or prohibited service gets corrected first."""
+        services = [e for p in parts for e in p.entries if e.kind == "service"]
+        checks = [decide_permission(self.index, [e], lang) for e in dict.fromkeys(services)]
+        return [f for f in checks if f.verdict == "no"]
+
+    def _compose(self, question: str, lang: Language, day: date, findings: list[Finding], retrieved: list[str],
+                 injected: bool) -> Answer:
+        permission = [f for f in findings if f.intent.startswith("permission")]
+        if len(findings) == 1:
+            verdict = findings[0].verdict
+        elif permission:
+            verdict = max(permission, key=lambda f: _RESTRICTIVE[f.verdict]).verdict
+        elif all(f.verdict == "not_stated" for f in findings):
+            verdict = "not_stated"
+        else:
+            verdict = "info"
+        cited: list[Sentence] = list(dict.fromkeys(s for f in findings for s in f.cited))
+        citations = self._citations(cited)
+        cited_ids = {c.clause_id for c in citations}
+        related_ids = [c for f in findings for c in f.related] + retrieved[:3]
+        related = [RelatedClause(clause_id=c, label_zh=self.license.clause(c).label_zh,
+                                 label_en=self.license.clause(c).label_en,
+                                 score=round(1.0 / (retrieved.index(c) + 1), 3) if c in retrieved else 0.0)
+                   for c in dict.fromkeys(related_ids) if c not in cited_ids and self.license.has(c)]
+        text = "\n\n".join(f.text.strip() for f in findings)
+        if injected:
+            text += ("\n\n（问题中要求改变回答方式的指令已被忽略。）" if lang == "zh" else
+                     "\n\n(Instructions inside the question were ignored.)")
+        return Answer(question=question, language=lang, verdict=verdict, answer=text, citations=citations,
+                      related=related, retrieved=retrieved, as_of=day,
+                      confidence=round(min(f.confidence for f in findings), 2),
+                      intent="+".join(f.intent for f in findings), settings_hash=self.settings_hash,
+                      corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
+
+    def _citations(self, cited: list[Sentence]) -> list[Citation]:
+        """One citation per clause, quoting every relied-on sentence of it verbatim (ids checked to exist)."""
+        by_clause: dict[str, list[Sentence]] = {}
+        for sentence in cited:
+            if self.license.has(sentence.clause_id):
+                by_clause.setdefault(sentence.clause_id, []).append(sentence)
+        out = []
+        for clause_id, group in by_clause.items():
+            clause = self.license.clause(clause_id)
+            quote = "".join(s.text for s in sorted(group, key=lambda s: s.index))
+            out.append(Citation(clause_id=clause_id, label_zh=clause.label_zh, label_en=clause.label_en,
+                                text_zh=clause.text_zh, text_en=clause.text_en, quote=quote))
+        return out
+
+    def _refusal(self, question: object, lang: Language, reason: str, as_of: object) -> Answer:
+        try:
+            day = parse_as_of(as_of if isinstance(as_of, (date, str)) else None)
+        except InputError:
+            day = date.today()
+        text = (f"无法回答：{reason}" if lang == "zh" else f"Cannot answer: {reason}")
+        shown = question if isinstance(question, str) else repr(question)
+        return Answer(question=shown[:2000], language=lang, verdict="not_stated", answer=text, as_of=day,
+                      confidence=0.0, intent="refused", error=reason, settings_hash=self.settings_hash,
+                      corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
+
+
+def _drop_repeats(findings: list[Finding]) -> list[Finding]:
+    """An obligation search that only re-finds clauses another finding already cites adds nothing."""
+    kept: list[Finding] = []
+    for f in findings:
+        others = {s.clause_id for g in findings if g is not f and g.intent != "obligation" for s in g.cited}
+        if f.intent == "obligation" and others and {s.clause_id for s in f.cited} <= others:
+            continue
+        kept.append(f)
+    return kept
+
+
+@lru_cache(maxsize=4)
+def _assistant_for(settings_json: str) -> Assistant:
+    return Assistant(Settings.model_validate_json(settings_json))
+
+
+def get_assistant(settings: Settings | None = None) -> Assistant:
+    """One warm assistant per configuration and process."""
+    return _assistant_for((settings or get_settings()).model_dump_json())
+
+
+def answer(question: str, as_of: date | str | None = None, *, retriever: RetrieverName | None = None,
+           settings: Settings | None = None) -> Answer:
+    """Answer a question about the license, grounded in and citing its clauses."""
+    return get_assistant(settings).answer(question, as_of, retriever=retriever)

@@ -1,0 +1,140 @@
+"""Facts read from the license's labelled fields, and dates computed from them for an as-of date
+(issue, expiry, validity, renewal deadline = expiry minus the notice period read from the renewal clause)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from . import template as tpl
+from .corpus import GlossaryEntry
+from .evidence import Sentence, time_limits
+from .findings import Finding, SentenceIndex, quote_line
+from .intents import RENEWAL, DateAsk
+from .schema import Language
+from .text import fold
+
+
+def field_clause(entry: GlossaryEntry) -> str | None:
+    """The template field a glossary 'field' entry names (「有效期」 → main.expiry), if the template has it."""
+    for spec in tpl.FIELDS:
+        if fold(spec.label_zh) in fold(entry.zh) or fold(entry.zh) in fold(spec.label_zh):
+            return spec.clause_id
+    return None
+
+
+def fmt_date(day: date, lang: Language) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day:%B} {day.day}, {day.year} ({day.isoformat()})"
+
+
+def _value(text: str) -> str:
+    for sep in ("：", ": ", ":"):
+        if sep in text:
+            return text.split(sep, 1)[1].strip()
+    return text
+
+
+def state_field(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:
+    clause = index.license.clause(clause_id)
+    cited = index.by_clause[clause_id]
+    label = clause.label_zh if lang == "zh" else clause.label_en
+    if clause_id == "annex.domains":
+        domains = index.license.fields.domains
+        value = "、".join(domains) if lang == "zh" else ", ".join(domains)
+        value = f"共{len(domains)}个：{value}" if lang == "zh" else f"{len(domains)} in all: {value}"
+    else:
+        value = _value(clause.text_zh) if lang == "zh" else _value(clause.text_en) or _value(clause.text_zh)
+    quotes = " ".join(quote_line(index, s, lang) for s in cited)
+    text = f"{label}：{value}。{quotes}" if lang == "zh" else f"{label}: {value}. {quotes}"
+    return Finding("info", text, list(cited), confidence=0.95, intent=f"fact:{clause_id}")
+
+
+def absent_field(index: SentenceIndex, entry: GlossaryEntry, lang: Language) -> Finding:
+    """A field people expect on a license (registered capital, address) that this one does not state."""
+    related = list(dict.fromkeys(s.clause_id for s in index.find(entry.zh)))[:3]
+    labels = "、".join(index.label(c, "zh") for c in related) if lang == "zh" else ", ".join(
+        index.label(c, "en") for c in related)
+    if lang == "zh":
+        text = f"许可证未载明{entry.zh}的具体内容。" + (f"相关条款（仅涉及其变更等事项，不载明具体内容）：{labels}。" if related else "")
+    else:
+        text = (f"The license does not state the {entry.en}." +
+                (f" It is only mentioned in {labels} (e.g. what to do when it changes), not stated." if related else ""))
+    return Finding("not_stated", text, [], related, confidence=0.85, intent="not_stated:field")
+
+
+def renewal_rule(index: SentenceIndex) -> tuple[Sentence, int] | None:
+    """The sentence requiring a renewal application N days before expiry, and N (「提前90日…延续」)."""
+    for sentence in index.find("提前", sections=("special",)):
+        if RENEWAL.search(sentence.text):
+            advance = [t for t in time_limits(sentence.text) if t.kind == "advance" and t.number]
+            if advance:
+                return sentence, int(advance[0].number or 0)
+    return None
+
+
+def _days(n: int, lang: Language) -> str:
+    return f"{n}天" if lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
+
+
+def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language) -> Finding:
+    f = index.license.fields
+    issue, expiry = f.issue_date, f.expiry
+    lines: list[str] = []
+    cited: list[Sentence] = []
+    zh = lang == "zh"
+    when = fmt_date(as_of, lang)
+    for ask in asks:
+        if ask == "renewal":
+            rule = renewal_rule(index)
+            if rule is None:
+                lines.append("许可证未规定续期申请的提前期限。" if zh else "The license sets no renewal notice period.")
+                continue
+            sentence, days = rule
+            deadline = expiry - timedelta(days=days)
+            cited.append(sentence)
+            gap = (deadline - as_of).days
+            if zh:
+                status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
+                          f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")
+                lines.append(f"续期（延续）申请须在有效期届满前{days}日提出，即最迟{fmt_date(deadline, lang)}前向原发证机关申请；{status}。")
+            else:
+                status = (f"as of {when} that deadline has passed ({-gap} days ago)" if gap < 0 else
+                          f"as of {when} today is the last day" if gap == 0 else
+                          f"as of {when} it has not passed yet ({gap} days left)")
+                lines.append(f"The renewal application is due at least {days} days before expiry, i.e. by "
+                             f"{fmt_date(deadline, lang)}, to the original issuing authority; {status}.")
+        elif ask == "valid":
+            if as_of < issue:
+                state = "尚未生效" if zh else "not yet valid"
+            elif as_of <= expiry:
+                state = "有效（在有效期内）" if zh else "valid (in force)"
+            else:
+                state = f"已过期（已过期{(as_of - expiry).days}天），不再有效" if zh else \
+                    f"no longer valid: it expired {(as_of - expiry).days} days ago"
+            lines.append(f"截至{when}，许可证{state}；有效期自{fmt_date(issue, lang)}至{fmt_date(expiry, lang)}。" if zh
+                         else f"As of {when}, the license is {state}; it runs from {fmt_date(issue, lang)} "
+                              f"to {fmt_date(expiry, lang)}.")
+        elif ask == "days_left":
+            left = (expiry - as_of).days
+            lines.append((f"截至{when}，距许可证到期（{fmt_date(expiry, lang)}）还有{_days(left, lang)}。" if left >= 0
+                          else f"截至{when}，许可证已于{fmt_date(expiry, lang)}到期，已过去{_days(-left, lang)}。") if zh else
+                         (f"As of {when}, {_days(left, lang)} remain until the license expires on {fmt_date(expiry, lang)}."
+                          if left >= 0 else f"As of {when}, the license expired {_days(-left, lang)} ago, on "
+                                            f"{fmt_date(expiry, lang)}."))
+        elif ask == "term":
+            years = round((expiry - issue).days / 365.25, 1)
+            years_text = f"{years:g}"
+            lines.append(f"许可证有效期为{years_text}年：自{fmt_date(issue, lang)}起至{fmt_date(expiry, lang)}止。" if zh
+                         else f"The license is valid for {years_text} years: issued {fmt_date(issue, lang)}, valid "
+                              f"until {fmt_date(expiry, lang)}.")
+        elif ask == "issue":
+            lines.append(f"发证日期为{fmt_date(issue, lang)}。" if zh else f"The license was issued on {fmt_date(issue, lang)}.")
+        elif ask == "expiry":
+            lines.append(f"许可证有效期至{fmt_date(expiry, lang)}。" if zh else
+                         f"The license is valid until {fmt_date(expiry, lang)}.")
+    if any(a in asks for a in ("issue", "term", "valid")):
+        cited += index.by_clause["main.issue-date"]
+    if any(a in asks for a in ("expiry", "term", "valid", "days_left", "renewal")):
+        cited += index.by_clause["main.expiry"]
+    cited = list(dict.fromkeys(cited))
+    quotes = " ".join(quote_line(index, s, lang) for s in cited)
+    return Finding("info", " ".join(lines) + " " + quotes, cited, confidence=0.95, intent="date:" + ",".join(asks))

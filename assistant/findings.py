@@ -1,0 +1,71 @@
+"""What one reasoning step concludes, and the sentence lookup all steps share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .corpus import GlossaryEntry, License
+from .evidence import Sentence, align_english, sentences
+from .schema import Language, Verdict
+from .text import fold
+
+
+@dataclass
+class Finding:
+    """One part of an answer: a verdict, the sentences it rests on, text in the question's language."""
+
+    verdict: Verdict
+    text: str
+    cited: list[Sentence] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    confidence: float = 0.8
+    intent: str = ""
+
+
+class SentenceIndex:
+    """Every sentence of every clause, and how specific each term is (rare terms decide, common ones don't)."""
+
+    def __init__(self, lic: License) -> None:
+        self.license = lic
+        self.by_clause = {c.id: sentences(c.id, c.text_zh) for c in lic.clauses}
+        self.all = [s for group in self.by_clause.values() for s in group]
+        self._folded = {s: (fold(s.plain), fold(s.text)) for s in self.all}
+        self._found: dict[tuple[str, tuple[str, ...], bool], list[Sentence]] = {}
+        self._idf: dict[str, float] = {}
+
+    def find(self, term: str, *, sections: tuple[str, ...] = ("special", "main"), raw: bool = False) -> list[Sentence]:
+        """Sentences mentioning ``term``; titles 《…》 count only with ``raw`` (when the term is a regulation)."""
+        key = (fold(term), sections, raw)
+        if key not in self._found:
+            self._found[key] = [s for s in self.all if key[0] and s.clause_id.split(".")[0] in sections
+                                and key[0] in self._folded[s][1 if raw else 0]]
+        return self._found[key]
+
+    def mentions(self, entry: GlossaryEntry, *, sections: tuple[str, ...] = ("special", "main")) -> list[Sentence]:
+        return self.find(entry.zh, sections=sections, raw=entry.kind == "regulation")
+
+    def idf(self, term: str) -> float:
+        key = fold(term)
+        if key not in self._idf:
+            n = len(self.find(term, sections=("main", "annex", "special")))
+            self._idf[key] = math.log(1 + len(self.all) / (1 + n))
+        return self._idf[key]
+
+    def english(self, sentence: Sentence) -> str:
+        clause = self.license.clause(sentence.clause_id)
+        return align_english(clause.text_zh, clause.text_en, sentence.index)
+
+    def label(self, clause_id: str, lang: Language) -> str:
+        clause = self.license.clause(clause_id)
+        return clause.label_zh if lang == "zh" else clause.label_en
+
+
+def quote_line(index: SentenceIndex, sentence: Sentence, lang: Language) -> str:
+    """「…」 with its label in Chinese; the English translation with the Chinese original in English."""
+    label = index.label(sentence.clause_id, lang)
+    text = sentence.text.strip()
+    if lang == "zh":
+        return f"依据{label}：「{text}」"
+    english = index.english(sentence)
+    return f"{label}: \"{english}\" (「{text}」)" if english else f"{label}: 「{text}」"

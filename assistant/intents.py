@@ -1,0 +1,120 @@
+"""What a question asks: permission, an obligation, a date, a field of the license — in Chinese or English.
+
+These are cues of the *languages* (how people ask "may we", "by when", "多少"), not of this license: the
+license's own terms reach the engine through the glossary and the parsed clauses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .corpus import GlossaryEntry
+from .text import fold
+
+
+def _cue(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.IGNORECASE)
+
+
+PERMISSION = _cue(
+    r"\b(can|may|could|might) (we|i|the company|they|it|our company|kongzhong)\b", r"\ballow(ed|s)?\b",
+    r"\bpermit(ted|s)?\b", r"\blicen[cs]ed (to|for)\b", r"\bauthori[sz]ed\b", r"\blegal(ly)? to\b",
+    r"\bok(ay)? to\b", r"\bis it (ok|okay|possible|legal|fine)\b", r"\bcover(s|ed)?\b", r"\bable to\b",
+    r"\b(are|is) (we|the company) (allowed|permitted|able)\b", r"\bdo we need (a |an )?(approval|permission|license)",
+    r"\bwithin (the )?(scope|license)\b", r"\bout(side)? of (the )?scope\b", r"\bprohibited\b", r"\bforbidden\b",
+    r"能[^，。？?！!]{0,12}吗|可[^，。？?！!]{0,12}吗|能不能|能否|可以|可否|可不可以|允许|准许|许可范围|行不行|行吗|能做|能开展|能提供|能经营|能搞|能上|能用|能把|能从|能向|能将|"
+    r"是否能|可不可|有没有资质|能够|准不准|是否被禁止|禁止|让不让|能否从事|合规吗|违规吗|算不算违规|要不要审批|需不需要批准|需要审批吗",
+)
+OBLIGATION = _cue(
+    r"\bmust\b", r"\bhave to\b", r"\bhas to\b", r"\bneed(s)? to\b", r"\brequired?\b", r"\brequirements?\b",
+    r"\bobligations?\b", r"\bduty\b", r"\bduties\b", r"\bshould\b", r"\bwhat (do|should|must) we do\b",
+    r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|long|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
+    r"\bwhom?\b.*\b(tell|notify|report|inform)\b", r"\b(report|notify|file|inform)\b", r"\bwhat happens\b",
+    r"\bwhat if\b", r"\bwhen\b", r"\bprocedure\b", r"\bsteps?\b", r"\bhow do we\b", r"\brules?\b",
+    r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|如何|多久|多长时间|几天|期限|时限|要求|义务|责任|向谁|报告|上报|报备|"
+    r"备案|手续|流程|什么时候|何时|规定|程序|该做|要不要|需不需要|得在",
+)
+QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|price|cost|fee)\b", r"\bamount\b",
+                r"多少|几个|几名|几人|多大|金额|数额|数量")
+WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
+            r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内")
+RENEWAL_STATUS = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\bstill (time|possible)\b",
+                      r"\blate\b", r"\bin time\b", r"过了|已过|错过|晚了|来得及|还来得及|逾期|超过|过期了吗|赶得上")
+VALID_STATUS = _cue(r"\bstill valid\b", r"\bvalid (today|now|on|as of|at)\b", r"\bis (the|our) licen[cs]e valid\b",
+                    r"\b(in|still in) (force|effect)\b", r"\bexpired\b", r"\bhas it expired\b", r"\bactive\b",
+                    r"还有效|是否有效|有效吗|仍然有效|仍有效|失效|过期了|已过期|还在有效期|有没有过期|是否过期")
+DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to go)\b", r"\bhow long (until|before|till)\b",
+                 r"\bhow much time\b", r"还有多少天|还剩多少天|还有几天|还剩几天|多少天|剩余|还剩|距离到期")
+TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\bhow many years\b",
+            r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
+ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b", r"发证|颁发|签发|核发|发的证")
+EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
+              r"到期|有效期|过期|失效|截止")
+RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"续期|续证|延续|续展|延期|换证|续签")
+OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s")
+OTHER_ENTITY_ZH = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的")
+_OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联)$")
+_OWN_EN = {"company", "license", "licence", "licensee", "kongzhong", "beijing", "what", "who", "it", "china",
+           "ministry", "miit", "regulator", "government", "state", "user", "users", "customer", "customers"}
+
+INJECTION = _cue(
+    r"\b(ignore|disregard|forget|override)\b[^.?!。？！]*\b(instructions?|rules?|prompts?|above|previous|context)\b",
+    r"\byou are now\b", r"\bsystem prompt\b", r"\bpretend\b", r"\bact as\b", r"\bjailbreak\b",
+    r"\b(just |only )?(say|answer|reply|respond)( with)? ['\"“]?(yes|no|ok)\b", r"\bdeveloper mode\b",
+    r"忽略|无视|忘记|忘掉|不要理会|覆盖.*(指令|设定)|系统提示|扮演|假装|越狱|(直接|只|只要|请)(回答|回复|说)[“‘\"']?(可以|是|能|yes)",
+)
+
+Kind = Literal["permission", "obligation", "fact", "date", "absent_field"]
+DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left"]
+
+
+@dataclass
+class Part:
+    kind: Kind
+    entries: list[GlossaryEntry] = field(default_factory=list)
+    field_id: str | None = None  # clause id of a template field for facts
+    date_asks: list[DateAsk] = field(default_factory=list)
+    quantity: bool = False
+    when: bool = False
+
+
+def strip_injection(question: str) -> tuple[str, bool]:
+    """Drop the sentences that try to instruct the assistant; the rest is the question."""
+    pieces = re.split(r"(?<=[.?!。？！;；\n])\s*|[,，:：]\s*(?=(?:ignore|忽略|无视|disregard|forget|忘记))", question)
+    kept = [p for p in pieces if p and not INJECTION.search(p)]
+    cleaned = " ".join(kept).strip()
+    return (cleaned or question), len(kept) != len([p for p in pieces if p])
+
+
+def other_entity(question: str, own_names: list[str]) -> str | None:
+    """A company the question is about that is not the licensee ("Tencent's license", 「腾讯公司的」)."""
+    own = {fold(n) for n in own_names}
+    for m in OTHER_ENTITY_EN.finditer(question):
+        name = m.group(1)
+        if name.lower() not in _OWN_EN and not any(fold(name) in o for o in own):
+            return name
+    for m in OTHER_ENTITY_ZH.finditer(question):
+        name = m.group(1)
+        if not _OWN.match(name) and not any(name in o or o in name for o in own):
+            return name
+    return None
+
+
+def date_asks(question: str) -> list[DateAsk]:
+    asks: list[DateAsk] = []
+    renewal = bool(RENEWAL.search(question))
+    if renewal:
+        asks.append("renewal")
+    if VALID_STATUS.search(question):
+        asks.append("valid")
+    if DAYS_LEFT.search(question) and (EXPIRY.search(question) or renewal or "valid" in asks):
+        asks.append("days_left")
+    if TERM.search(question) and not renewal and "days_left" not in asks:
+        asks.append("term")
+    if ISSUE.search(question) and WHEN.search(question) and not renewal:
+        asks.append("issue")
+    if EXPIRY.search(question) and not renewal and not asks:
+        asks.append("expiry")
+    return asks
