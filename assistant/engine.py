@@ -185,8 +185,8 @@ class Assistant:
 
     def _premise_checks(self, parts: list[Part], lang: Language) -> list[Finding]:
         """A question that presumes an excluded or prohibited service gets corrected first."""
-        services = [e for p in parts for e in p.entries if e.kind == "service"]
-        checks = [decide_permission(self.index, [e], lang) for e in dict.fromkeys(services)]
+        services = {e.id: e for p in parts for e in p.entries if e.kind == "service"}
+        checks = [decide_permission(self.index, [e], lang) for e in services.values()]
         return [f for f in checks if f.verdict == "no"]
 
     def _compose(self, question: str, lang: Language, day: date, findings: list[Finding], retrieved: list[str],
