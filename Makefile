@@ -21,7 +21,7 @@ run: setup
 
 # Debian's chromium drives the real-browser UI test (Playwright's own browser download does not work offline).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei fonts-noto-color-emoji >/dev/null; }
 
 test: setup browser
 	GRADIO_ANALYTICS_ENABLED=False $(PY) -m pytest

@@ -16,12 +16,15 @@ from functools import lru_cache
 from . import intents
 from .config import RetrieverName, Settings, get_settings
 from .corpus import GlossaryEntry, cached_license
-from .evidence import Sentence
+from . import template as tpl
+from .evidence import Sentence, sentence_modality
 from .facts import absent_field, date_finding, field_clause, state_field
-from .findings import Finding, SentenceIndex
+from .findings import Finding, SentenceIndex, quote_line
 from .intents import Part
 from .obligations import find_obligations
+from .overlap import Overlap
 from .permission import decide_permission
+from .retrieval import ClauseHit, Tokenizer
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import detect_language
 
@@ -30,6 +33,7 @@ _TAGS = re.compile(r"<[^>]{0,200}>")
 _RESTRICTIVE: dict[Verdict, int] = {"no": 4, "conditional": 3, "yes": 2, "not_stated": 1, "info": 0}
 _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
+MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
                      r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
 
@@ -72,6 +76,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self.license = cached_license(self.settings.corpus_dir, self.settings.document)
         self.index = SentenceIndex(self.license)
+        self.overlap = Overlap(self.license, Tokenizer(self.license.glossary))
         self.settings_hash = self.settings.fingerprint()
         self._retriever = None
         self._lock = threading.Lock()
@@ -98,8 +103,8 @@ class Assistant:
     def plan(self, question: str) -> list[Part]:
         entries = [e for e, _ in self.license.glossary.matches(question)]
         permission = bool(intents.PERMISSION.search(question))
-        obliged = bool(intents.OBLIGATION.search(question))
-        quantity = bool(intents.QUANTITY.search(question))
+        duty = bool(intents.DUTY.search(question))
+        quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
         facts: list[str] = []
@@ -108,24 +113,25 @@ class Assistant:
             clause_id = field_clause(entry)
             if clause_id in ("main.issue-date", "main.expiry"):
                 asks = asks or (["issue"] if clause_id == "main.issue-date" else ["expiry"])
-            elif clause_id:
+            elif clause_id and not duty:
                 facts.append(clause_id)
             else:
-                absent.append(entry)
+                absent.append(entry)  # not a field of this template, or asked about as a duty
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
         parts: list[Part] = []
         if permission and activities:
-            parts.append(Part("permission", activities))
-        else:
-            parts += [Part("fact", field_id=c) for c in dict.fromkeys(facts)]
-            if asks:
-                parts.append(Part("date", date_asks=asks))
-            topics = [e for e in entries if e.kind not in _NOT_TOPICS] + (absent if obliged else [])
-            if absent and not obliged and (quantity or VALUE.search(question) or not topics):
-                parts += [Part("absent_field", [e]) for e in absent]
-            elif topics and (obliged or not parts or quantity):
-                extra = [e for e in entries if e.kind in ("authority", "document")]
-                parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
+            return [Part("permission", activities)]
+        parts += [Part("fact", field_id=c) for c in dict.fromkeys(facts)]
+        if asks:
+            parts.append(Part("date", date_asks=asks))
+        topics = [e for e in entries if e.kind not in _NOT_TOPICS]
+        if absent and not duty and not topics:
+            return parts + [Part("absent_field", [e]) for e in absent]
+        topics += absent
+        weak = bool(intents.OBLIGATION.search(question)) and not parts
+        if topics and (duty or weak or quantity or not parts):
+            extra = [e for e in entries if e.kind in ("authority", "document")]
+            parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
         return parts
 
     # -- answering --------------------------------------------------------------------------------------------
@@ -143,34 +149,79 @@ class Assistant:
         t0 = time.perf_counter()
         hits = self.retriever.search(text, retriever)
         t1 = time.perf_counter()
-        ranks = {h.clause_id: h.rank for h in hits}
-        findings = self._findings(text, lang, day, ranks)
+        findings = self._findings(text, lang, day, hits)
         t2 = time.perf_counter()
         result = self._compose(question, lang, day, findings, [h.clause_id for h in hits], injected)
         result.timings_ms = {"retrieve": round((t1 - t0) * 1000, 2), "reason": round((t2 - t1) * 1000, 2),
                              "total": round((time.perf_counter() - started) * 1000, 2)}
         return result
 
-    def _findings(self, text: str, lang: Language, day: date, ranks: dict[str, int]) -> list[Finding]:
+    def _findings(self, text: str, lang: Language, day: date, hits: list[ClauseHit]) -> list[Finding]:
+        ranks = {h.clause_id: h.rank for h in hits}
         other = intents.other_entity(text, [self.license.fields.company, self.license.fields.site_name])
         if other:
             msg = (f"许可证只涉及{self.license.fields.company}，未载明关于“{other}”的信息。" if lang == "zh" else
                    f"This license is {self.license.fields.company}'s; it says nothing about {other}.")
             return [Finding("not_stated", msg, [], confidence=0.8, intent="not_stated:other-entity")]
-        findings: list[Finding] = []
-        parts = self.plan(text)
-        for part in parts:
-            finding = self._resolve(part, lang, day, ranks)
-            if finding is not None:
-                findings.append(finding)
-        if any(p.kind in ("obligation",) for p in parts):
+        if intents.PENALTY.search(text) and "罚" not in self.license.source:
+            msg = ("许可证未规定罚款或处罚。" if lang == "zh" else "The license does not state any fines or penalties.")
+            return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.8, intent="not_stated:penalty")]
+        parts = self._plan_subquestions(text)
+        findings = [f for f in (self._resolve(p, lang, day, ranks) for p in parts) if f is not None]
+        if any(p.kind == "obligation" for p in parts):
             findings = self._premise_checks(parts, lang) + findings
         findings = _drop_repeats(findings)
+        if not findings or all(f.intent in ("permission:silent",) for f in findings):
+            fallback = self._fallback(text, lang, day, hits)
+            findings = [fallback] if fallback else findings
         if not findings:
-            related = list(ranks)[:3]
             msg = ("许可证未对此作出规定。" if lang == "zh" else "The license does not say.")
-            findings.append(Finding("not_stated", msg, [], related, confidence=0.6, intent="not_stated:no-topic"))
+            findings.append(Finding("not_stated", msg, [], list(ranks)[:3], confidence=0.6, intent="not_stated:no-topic"))
         return findings
+
+    def _plan_subquestions(self, text: str) -> list[Part]:
+        """Plan each sub-question; a fragment with no topic of its own («多久之内？») joins the one before."""
+        pieces = intents.split_question(text) or [text]
+        planned: list[tuple[str, list[Part]]] = []
+        for piece in pieces:
+            parts = self.plan(piece)
+            if not parts and planned:
+                merged = planned[-1][0] + " " + piece
+                planned[-1] = (merged, self.plan(merged))
+            else:
+                planned.append((piece, parts))
+        return [p for _, parts in planned for p in parts]
+
+    def _fallback(self, text: str, lang: Language, day: date, hits: list[ClauseHit]) -> Finding | None:
+        """No glossary term named the topic: use a retrieved clause that shares specific words with the question."""
+        best: tuple[float, str] | None = None
+        for hit in hits[:3]:
+            shared = self.overlap.score(text, hit.clause_id, lang)
+            if shared >= MIN_OVERLAP and (best is None or shared + 1.0 / hit.rank > best[0]):
+                best = (shared + 1.0 / hit.rank, hit.clause_id)
+        if best is None:
+            return None
+        clause_id = best[1]
+        if clause_id in ("main.issue-date", "main.expiry"):
+            return date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
+        if tpl.field_by_id(clause_id):
+            finding = state_field(self.index, clause_id, lang)
+            finding.confidence, finding.intent = 0.6, f"fallback:{clause_id}"
+            return finding
+        sentences = self.index.by_clause[clause_id]
+        sentence = max(sentences, key=lambda s: self.overlap.score(
+            text, clause_id, lang, s.text if lang == "zh" else self.index.english(s)))
+        quote = quote_line(self.index, sentence, lang)
+        if intents.PERMISSION.search(text):
+            mode = sentence_modality(sentence)
+            if mode in ("prohibited", "conditional"):
+                verdict: Verdict = "no" if mode == "prohibited" else "conditional"
+                lead = {("no", "zh"): "不可以。", ("no", "en"): "No. ", ("conditional", "zh"): "有条件：须先取得批准。",
+                        ("conditional", "en"): "Only with prior approval. "}[(verdict, lang)]
+                return Finding(verdict, lead + quote, [sentence], confidence=0.55, intent=f"fallback:permission")
+            return None
+        lead = "许可证相关规定如下。" if lang == "zh" else "The license says: "
+        return Finding("info", lead + quote, [sentence], confidence=0.55, intent="fallback:clause")
 
     def _resolve(self, part: Part, lang: Language, day: date, ranks: dict[str, int]) -> Finding | None:
         if part.kind == "permission":

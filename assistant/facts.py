@@ -131,9 +131,10 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
         elif ask == "expiry":
             lines.append(f"许可证有效期至{fmt_date(expiry, lang)}。" if zh else
                          f"The license is valid until {fmt_date(expiry, lang)}.")
-    if any(a in asks for a in ("issue", "term", "valid")):
+    before_issue = "valid" in asks and as_of < issue
+    if any(a in asks for a in ("issue", "term")) or before_issue:
         cited += index.by_clause["main.issue-date"]
-    if any(a in asks for a in ("expiry", "term", "valid", "days_left", "renewal")):
+    if any(a in asks for a in ("expiry", "term", "days_left", "renewal")) or ("valid" in asks and not before_issue):
         cited += index.by_clause["main.expiry"]
     cited = list(dict.fromkeys(cited))
     quotes = " ".join(quote_line(index, s, lang) for s in cited)

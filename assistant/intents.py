@@ -19,23 +19,31 @@ def _cue(*patterns: str) -> re.Pattern[str]:
 
 
 PERMISSION = _cue(
-    r"\b(can|may|could|might) (we|i|the company|they|it|our company|kongzhong)\b", r"\ballow(ed|s)?\b",
+    r"\b(can|may|could|might) (we|i|the company|they|it|our|us|you|kongzhong|one)\b", r"\ballow(ed|s)?\b",
     r"\bpermit(ted|s)?\b", r"\blicen[cs]ed (to|for)\b", r"\bauthori[sz]ed\b", r"\blegal(ly)? to\b",
-    r"\bok(ay)? to\b", r"\bis it (ok|okay|possible|legal|fine)\b", r"\bcover(s|ed)?\b", r"\bable to\b",
-    r"\b(are|is) (we|the company) (allowed|permitted|able)\b", r"\bdo we need (a |an )?(approval|permission|license)",
-    r"\bwithin (the )?(scope|license)\b", r"\bout(side)? of (the )?scope\b", r"\bprohibited\b", r"\bforbidden\b",
-    r"能[^，。？?！!]{0,12}吗|可[^，。？?！!]{0,12}吗|能不能|能否|可以|可否|可不可以|允许|准许|许可范围|行不行|行吗|能做|能开展|能提供|能经营|能搞|能上|能用|能把|能从|能向|能将|"
-    r"是否能|可不可|有没有资质|能够|准不准|是否被禁止|禁止|让不让|能否从事|合规吗|违规吗|算不算违规|要不要审批|需不需要批准|需要审批吗",
+    r"\bok(ay)? to\b", r"\bis (it|that|this) (ok|okay|possible|legal|fine|allowed|permitted)\b", r"\bcover(s|ed)?\b",
+    r"\bable to\b", r"\b(are|is) (we|the company) (allowed|permitted|able)\b",
+    r"\bdo we need (a |an )?(approval|permission|license)", r"\bwithin (the )?(scope|license)\b",
+    r"\bout(side)? of (the )?scope\b", r"\bprohibited\b", r"\bforbidden\b", r"\bjust (launch|start|go)\b",
+    r"能[^，。？?！!]{0,30}[吗么]|可[^，。？?！!]{0,30}[吗么]|能不能|能否|可以|可否|允许|准许|许可范围|行不行|行吗|"
+    r"能做|能开展|能提供|能经营|能搞|能上|能用|能把|能从|能向|能将|能给|是否能|有没有资质|能够|准不准|是否被禁止|禁止|"
+    r"让不让|合规吗|违规吗|算不算违规|要不要审批|需不需要批准|需要审批吗|直接上线",
 )
-OBLIGATION = _cue(
+# Strong cues ask what the license requires; weak ones ("when", "report") only when nothing else is asked.
+DUTY = _cue(
     r"\bmust\b", r"\bhave to\b", r"\bhas to\b", r"\bneed(s)? to\b", r"\brequired?\b", r"\brequirements?\b",
     r"\bobligations?\b", r"\bduty\b", r"\bduties\b", r"\bshould\b", r"\bwhat (do|should|must) we do\b",
-    r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|long|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
-    r"\bwhom?\b.*\b(tell|notify|report|inform)\b", r"\b(report|notify|file|inform)\b", r"\bwhat happens\b",
-    r"\bwhat if\b", r"\bwhen\b", r"\bprocedure\b", r"\bsteps?\b", r"\bhow do we\b", r"\brules?\b",
-    r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|如何|多久|多长时间|几天|期限|时限|要求|义务|责任|向谁|报告|上报|报备|"
-    r"备案|手续|流程|什么时候|何时|规定|程序|该做|要不要|需不需要|得在",
+    r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|fast|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
+    r"\bwhom?\b.*\b(tell|notify|report|inform|apply)\b", r"\bwhat happens\b", r"\bwhat if\b", r"\bprocedure\b",
+    r"\bhow do we\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
+    r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|怎么处理|如何处理|如何|多久|多长时间|期限|时限|要求|义务|责任|向谁|"
+    r"手续|流程|程序|该做|要不要|需不需要|得在|要配|要向",
 )
+OBLIGATION = _cue(DUTY.pattern, r"\bwhen\b", r"\b(report|notify|file|inform)\b", r"\bsteps?\b", r"\brules?\b",
+                  r"什么时候|何时|报告|上报|报备|备案|规定|几天")
+PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
+NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
+                          re.IGNORECASE)
 QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|price|cost|fee)\b", r"\bamount\b",
                 r"多少|几个|几名|几人|多大|金额|数额|数量")
 WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
@@ -54,8 +62,10 @@ EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", 
               r"到期|有效期|过期|失效|截止")
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"续期|续证|延续|续展|延期|换证|续签")
 OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s")
-OTHER_ENTITY_ZH = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的")
-_OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联)$")
+OTHER_ENTITY_ZH = re.compile(
+    r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的|^([\u4e00-\u9fff]{2,6}?)的(?:ICP|许可证|证号|经营许可|法定代表人|域名|网站)"
+)
+_OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联|公司|咱|他们)$|[哪这那什么许可证]")
 _OWN_EN = {"company", "license", "licence", "licensee", "kongzhong", "beijing", "what", "who", "it", "china",
            "ministry", "miit", "regulator", "government", "state", "user", "users", "customer", "customers"}
 
@@ -80,6 +90,18 @@ class Part:
     when: bool = False
 
 
+_SUBQUESTION = re.compile(
+    r"(?<=[?？])\s*|[;；]\s*|,?\s+and\s+(?=(?:what|who|whom|when|where|which|how|whether|under what|by when)\b)"
+    r"|(?:以及|另外|还有|并且|同时)(?=[^，。？]*[？?吗呢])",
+    re.IGNORECASE,
+)
+
+
+def split_question(question: str) -> list[str]:
+    """「服务器放在哪？接入商是谁？」 → two questions; "X and when does Y?" → two."""
+    return [p.strip(" ,，") for p in _SUBQUESTION.split(question) if p and p.strip(" ,，")]
+
+
 def strip_injection(question: str) -> tuple[str, bool]:
     """Drop the sentences that try to instruct the assistant; the rest is the question."""
     pieces = re.split(r"(?<=[.?!。？！;；\n])\s*|[,，:：]\s*(?=(?:ignore|忽略|无视|disregard|forget|忘记))", question)
@@ -96,7 +118,7 @@ def other_entity(question: str, own_names: list[str]) -> str | None:
         if name.lower() not in _OWN_EN and not any(fold(name) in o for o in own):
             return name
     for m in OTHER_ENTITY_ZH.finditer(question):
-        name = m.group(1)
+        name = m.group(1) or m.group(2)
         if not _OWN.match(name) and not any(name in o or o in name for o in own):
             return name
     return None

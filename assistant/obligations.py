@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .corpus import GlossaryEntry
-from .evidence import Sentence, TimeLimit, regulations, time_limits
+from .evidence import Sentence, TimeLimit, modality, regulations, time_limits
 from .findings import Finding, SentenceIndex, quote_line
 from .schema import Language
 from .text import fold
@@ -14,7 +14,6 @@ from .text import fold
 _OBLIGED = re.compile(r"应当|应按照|应依照|必须|不得|须")
 _UNITS_EN = {"日": "days", "工作日": "working days", "月": "months", "年": "years"}
 _WORDS_EN = {"立即": "immediately", "第一时间": "at the earliest possible moment", "及时": "in a timely manner"}
-MAX_SENTENCES = 3
 
 
 def render_limit(limit: TimeLimit, lang: Language) -> str:
@@ -43,35 +42,66 @@ def _regulation_names(index: SentenceIndex, sentence: Sentence, lang: Language) 
     return names
 
 
+_NUMBER = re.compile(r"\d|[一二三四五六七八九十百]+\s*(?:个|名|人|日|天|年|月|季度|工作日)")
+SPECIFIC_IDF = 2.0  # a term in at most ~8 of the license's sentences is a topic of its own
+
+
+def _score(index: SentenceIndex, sentence: Sentence, entries: list[GlossaryEntry], when: bool,
+           ranks: dict[str, int]) -> tuple[float, list[GlossaryEntry]]:
+    covered = [e for e in entries if sentence in index.mentions(e)]
+    score = sum(index.idf(e.zh) for e in covered)
+    score += 0.3 * bool(_OBLIGED.search(sentence.text))
+    score += 0.6 * bool(when and time_limits(sentence.text))
+    score += 0.8 / ranks.get(sentence.clause_id, 10)
+    return score, covered
+
+
+def _states_number(sentence: Sentence, entries: list[GlossaryEntry]) -> bool:
+    """Is there a figure in the part of the sentence that talks about the asked topic?"""
+    for segment in re.split(r"[，；]", sentence.text):
+        if any(fold(e.zh) in fold(segment) for e in entries) and _NUMBER.search(segment):
+            return True
+    return False
+
+
 def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: Language, *, quantity: bool,
                      when: bool, ranks: dict[str, int]) -> Finding | None:
-    """None when no sentence mentions any of the terms."""
-    scored: list[tuple[float, Sentence]] = []
-    for sentence in {s for e in entries for s in index.mentions(e)}:
-        covered = [e for e in entries if sentence in index.mentions(e)]
-        score = sum(index.idf(e.zh) for e in covered)
-        score += 0.3 * bool(_OBLIGED.search(sentence.text))
-        score += 0.6 * bool(when and time_limits(sentence.text))
-        score += 0.4 / ranks.get(sentence.clause_id, 10)
-        scored.append((score, sentence))
-    if not scored:
+    """None when no sentence mentions any of the terms. Each specific topic of the question gets its own
+    best sentence (greedy cover), so 「违法信息和重大安全事件的时限」 cites both clauses."""
+    candidates = {s for e in entries for s in index.mentions(e)}
+    if not candidates:
         return None
-    scored.sort(key=lambda pair: (-pair[0], pair[1].clause_id, pair[1].index))
-    top = scored[0][0]
-    chosen = [s for score, s in scored if score >= 0.85 * top][:MAX_SENTENCES]
-    clauses = list(dict.fromkeys(s.clause_id for s in chosen))[:2]
-    chosen = sorted((s for s in chosen if s.clause_id in clauses), key=lambda s: (clauses.index(s.clause_id), s.index))
-    if quantity and not any(re.search(r"\d|[一二三四五六七八九十百]+[个名人日天年月]", s.text) for s in chosen):
+    scored = sorted(((*_score(index, s, entries, when, ranks), s) for s in candidates),
+                    key=lambda t: (-t[0], t[2].clause_id, t[2].index))
+    top_score, top_covered, top = scored[0]
+    chosen = [top] + [s for score, _, s in scored[1:] if s.clause_id == top.clause_id and score >= 0.9 * top_score]
+    covered_ids = {e.id for e in top_covered}
+    specific = [e for e in entries if index.idf(e.zh) >= SPECIFIC_IDF]
+    while len({s.clause_id for s in chosen}) < 3:
+        uncovered = [e for e in specific if e.id not in covered_ids]
+        best = max(((sum(index.idf(e.zh) for e in uncovered if s in index.mentions(e)), s) for s in candidates
+                    if s not in chosen), key=lambda t: t[0], default=(0.0, None))
+        if best[1] is None or best[0] < SPECIFIC_IDF:
+            break
+        chosen.append(best[1])
+        covered_ids |= {e.id for e in uncovered if best[1] in index.mentions(e)}
+    order = list(dict.fromkeys(s.clause_id for s in chosen))
+    chosen = sorted(set(chosen), key=lambda s: (order.index(s.clause_id), s.index))
+    if quantity and not any(_states_number(s, entries) for s in chosen):
         text = ("许可证未载明具体数字；相关条款只作一般性要求。" if lang == "zh" else
-                "The license states no figure for this; the related clause only sets a general requirement.")
-        return Finding("not_stated", text, [], clauses, confidence=0.7, intent="not_stated:quantity")
+                "The license does not state a figure for this; the related clause only sets a general requirement.")
+        return Finding("not_stated", text, [], order, confidence=0.7, intent="not_stated:quantity")
+    gated = any(e.kind == "action" and modality(top, e.zh) == "conditional" for e in top_covered)
     limits = list(dict.fromkeys(render_limit(t, lang) for s in chosen for t in time_limits(s.text)))
     regs = list(dict.fromkeys(n for s in chosen for n in _regulation_names(index, s, lang)))
     quotes = " ".join(quote_line(index, s, lang) for s in chosen)
     if lang == "zh":
-        text = f"许可证的要求如下。{quotes}" + (f" 时限：{'、'.join(limits)}。" if limits else "") + \
+        lead = "须先申请并经批准后方可实施。" if gated else "许可证的要求如下。"
+        text = f"{lead}{quotes}" + (f" 时限：{'、'.join(limits)}。" if limits else "") + \
             (f" 依据的规定：{'、'.join(regs)}。" if regs else "")
     else:
-        text = f"The license requires the following. {quotes}" + (f" Time limit: {'; '.join(limits)}." if limits else "") + \
+        lead = "Only after applying and obtaining approval. " if gated else "The license requires the following. "
+        text = f"{lead}{quotes}" + (f" Time limit: {'; '.join(limits)}." if limits else "") + \
             (f" Under: {'; '.join(regs)}." if regs else "")
-    return Finding("info", text, chosen, confidence=0.8, intent="obligation")
+    return Finding("conditional" if gated else "info", text, chosen, confidence=0.8,
+                   intent="obligation:approval" if gated else "obligation")

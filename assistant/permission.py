@@ -74,13 +74,12 @@ def _best_decisive(index: SentenceIndex, entries: list[GlossaryEntry]) -> tuple[
     """The sentence that decides the most specific share of the entries."""
     best: tuple[float, Sentence, list[GlossaryEntry], str] | None = None
     for sentence in {s for e in entries for s in index.find(e.zh, sections=("special",))}:
-        covered = [e for e in entries if fold(e.zh) in fold(sentence.plain)]
-        modes = [modality(sentence, e.zh) for e in covered]
-        decisive = [m for m in modes if m in _DECISIVE]
+        modes = {e.id: modality(sentence, e.zh) for e in entries if fold(e.zh) in fold(sentence.plain)}
+        covered = [e for e in entries if modes.get(e.id) in _DECISIVE]
+        decisive = [modes[e.id] for e in covered]
         if not decisive:
             continue
-        mode = max(decisive, key=_DECISIVE.index) if "applies" not in decisive else (
-            "prohibited" if "prohibited" in decisive else "conditional" if "conditional" in decisive else "applies")
+        mode = "prohibited" if "prohibited" in decisive else "conditional" if "conditional" in decisive else "applies"
         if mode == "applies" and not _governed_by_licensed_article(index, sentence):
             continue
         score = sum(index.idf(e.zh) for e in covered)
@@ -103,7 +102,10 @@ def decide_permission(index: SentenceIndex, entries: list[GlossaryEntry], lang: 
         sentence, covered, mode = decided
         findings.append(_from_sentence(index, sentence, covered, mode, lang))
         remaining = [e for e in remaining if e not in covered]
+    context = {s for f in findings for s in f.cited}
     for entry in [e for e in remaining if e.kind == "service"]:
+        if any(fold(entry.zh) in fold(s.plain) for s in context):
+            continue  # named as a party in a sentence that already decided the question
         findings.append(_service_by_scope(index, entry, lang))
     if not findings:
         return _not_addressed(index, remaining, lang)
