@@ -25,12 +25,17 @@ class CorpusError(RuntimeError):
 
 
 class GlossaryEntry(BaseModel):
+    """A license term (``zh`` as printed) and the words people use for it. ``source: catalogue`` marks a
+    service category of the national catalogue that this license does not print (IDC, CDN…), so the engine can
+    say it is not licensed."""
+
     id: str
     kind: str
     zh: str
     en: str
     aliases_zh: list[str] = []
     aliases_en: list[str] = []
+    source: Literal["license", "catalogue"] = "license"
 
     def terms(self, lang: Literal["zh", "en"] | None = None) -> list[str]:
         zh, en = [self.zh, *self.aliases_zh], [self.en, *self.aliases_en]

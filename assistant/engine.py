@@ -17,8 +17,8 @@ from . import intents
 from .config import RetrieverName, Settings, get_settings
 from .corpus import GlossaryEntry, cached_license
 from . import template as tpl
-from .evidence import Sentence, sentence_modality
-from .facts import absent_field, date_finding, field_clause, state_field
+from .evidence import Sentence, forbidden_parts, regulates_provision, sentence_modality
+from .facts import absent_field, date_finding, field_clause, referenced_clause, state_field
 from .findings import Finding, SentenceIndex, quote_line
 from .intents import Part
 from .obligations import find_obligations
@@ -34,6 +34,7 @@ _RESTRICTIVE: dict[Verdict, int] = {"no": 4, "conditional": 3, "yes": 2, "not_st
 _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
 MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
+MIN_COVERAGE = 0.5  # share of a "what is X" question's words a field must contain to answer it
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
                      r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
 
@@ -107,6 +108,13 @@ class Assistant:
         quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
+        activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
+        parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
+        if permission and activities and not (asks and not any(e.kind == "service" for e in activities)):
+            return parts + [Part("permission", activities)]
+        whole = self._whole_clause(question, activities)
+        if whole:
+            return parts + [Part("fact", field_id=whole)]
         facts: list[str] = []
         absent: list[GlossaryEntry] = []
         for entry in (e for e in entries if e.kind == "field"):
@@ -117,22 +125,33 @@ class Assistant:
                 facts.append(clause_id)
             else:
                 absent.append(entry)  # not a field of this template, or asked about as a duty
-        activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
-        parts: list[Part] = []
-        if permission and activities:
-            return [Part("permission", activities)]
-        parts += [Part("fact", field_id=c) for c in dict.fromkeys(facts)]
         if asks:
             parts.append(Part("date", date_asks=asks))
+        if permission:
+            return parts  # may-we about something the glossary does not name: the fallback decides
+        parts += [Part("fact", field_id=c) for c in dict.fromkeys(facts)]
         topics = [e for e in entries if e.kind not in _NOT_TOPICS]
         if absent and not duty and not topics:
             return parts + [Part("absent_field", [e]) for e in absent]
         topics += absent
-        weak = bool(intents.OBLIGATION.search(question)) and not parts
-        if topics and (duty or weak or quantity or not parts):
+        answered = [p for p in parts if p.kind != "reference"]
+        if topics and (duty or not answered or (quantity and not asks)):
             extra = [e for e in entries if e.kind in ("authority", "document")]
             parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
         return parts
+
+    def _whole_clause(self, question: str, activities: list[GlossaryEntry]) -> str | None:
+        """Questions a whole clause answers: what the license covers, what it rests on, what a section is."""
+        if intents.SCOPE_SUMMARY.search(question) and not activities:
+            return "main.scope"
+        if intents.LEGAL_BASIS.search(question):
+            return "main.preamble"
+        folded = question.lower()
+        for section, names in tpl.SECTION_NAMES.items():
+            if any(n.lower() in folded for n in names) and (intents.PART_OF.search(question) or (
+                    section == "annex" and intents.SCOPE_SUMMARY.search(question))):
+                return f"{section}.preamble"
+        return None
 
     # -- answering --------------------------------------------------------------------------------------------
     def answer(self, question: str, as_of: date | str | None = None, *,
@@ -166,8 +185,9 @@ class Assistant:
         if intents.PENALTY.search(text) and "罚" not in self.license.source:
             msg = ("许可证未规定罚款或处罚。" if lang == "zh" else "The license does not state any fines or penalties.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.8, intent="not_stated:penalty")]
-        parts = self._plan_subquestions(text)
-        findings = [f for f in (self._resolve(p, lang, day, ranks) for p in parts) if f is not None]
+        planned = self._plan_subquestions(text)
+        parts = [p for _, p in planned]
+        findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]
         if any(p.kind == "obligation" for p in parts):
             findings = self._premise_checks(parts, lang) + findings
         findings = _drop_repeats(findings)
@@ -179,7 +199,7 @@ class Assistant:
             findings.append(Finding("not_stated", msg, [], list(ranks)[:3], confidence=0.6, intent="not_stated:no-topic"))
         return findings
 
-    def _plan_subquestions(self, text: str) -> list[Part]:
+    def _plan_subquestions(self, text: str) -> list[tuple[str, Part]]:
         """Plan each sub-question; a fragment with no topic of its own («多久之内？») joins the one before."""
         pieces = intents.split_question(text) or [text]
         planned: list[tuple[str, list[Part]]] = []
@@ -190,49 +210,80 @@ class Assistant:
                 planned[-1] = (merged, self.plan(merged))
             else:
                 planned.append((piece, parts))
-        return [p for _, parts in planned for p in parts]
+        return [(q, p) for q, parts in planned for p in parts]
 
     def _fallback(self, text: str, lang: Language, day: date, hits: list[ClauseHit]) -> Finding | None:
-        """No glossary term named the topic: use a retrieved clause that shares specific words with the question."""
+        """No glossary term named the topic: use a retrieved clause that shares specific words with the question.
+        A "what is X" question may only be answered from a field or preamble that covers most of its words;
+        otherwise the license is taken to be silent."""
+        value_question = bool(VALUE.search(text)) and not intents.DUTY.search(text)
         best: tuple[float, str] | None = None
         for hit in hits[:3]:
             shared = self.overlap.score(text, hit.clause_id, lang)
-            if shared >= MIN_OVERLAP and (best is None or shared + 1.0 / hit.rank > best[0]):
+            if shared < MIN_OVERLAP:
+                continue
+            if value_question and (not _is_whole_clause_answer(hit.clause_id)
+                                   or self.overlap.coverage(text, hit.clause_id, lang) < MIN_COVERAGE):
+                continue
+            if best is None or shared + 1.0 / hit.rank > best[0]:
                 best = (shared + 1.0 / hit.rank, hit.clause_id)
         if best is None:
             return None
         clause_id = best[1]
         if clause_id in ("main.issue-date", "main.expiry"):
             return date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
-        if tpl.field_by_id(clause_id):
+        if _is_whole_clause_answer(clause_id):
             finding = state_field(self.index, clause_id, lang)
             finding.confidence, finding.intent = 0.6, f"fallback:{clause_id}"
             return finding
-        sentences = self.index.by_clause[clause_id]
-        sentence = max(sentences, key=lambda s: self.overlap.score(
-            text, clause_id, lang, s.text if lang == "zh" else self.index.english(s)))
+        sentence = max(self.index.by_clause[clause_id], key=lambda s: self._sentence_overlap(text, s, lang))
         quote = quote_line(self.index, sentence, lang)
         if intents.PERMISSION.search(text):
-            mode = sentence_modality(sentence)
-            if mode in ("prohibited", "conditional"):
-                verdict: Verdict = "no" if mode == "prohibited" else "conditional"
-                lead = {("no", "zh"): "不可以。", ("no", "en"): "No. ", ("conditional", "zh"): "有条件：须先取得批准。",
-                        ("conditional", "en"): "Only with prior approval. "}[(verdict, lang)]
-                return Finding(verdict, lead + quote, [sentence], confidence=0.55, intent=f"fallback:permission")
-            return None
+            return self._fallback_permission(text, sentence, lang)
         lead = "许可证相关规定如下。" if lang == "zh" else "The license says: "
         return Finding("info", lead + quote, [sentence], confidence=0.55, intent="fallback:clause")
 
-    def _resolve(self, part: Part, lang: Language, day: date, ranks: dict[str, int]) -> Finding | None:
+    def _sentence_overlap(self, text: str, sentence: Sentence, lang: Language) -> float:
+        return self.overlap.score(text, sentence.clause_id, lang,
+                                  sentence.text if lang == "zh" else self.index.english(sentence))
+
+    def _fallback_permission(self, text: str, sentence: Sentence, lang: Language) -> Finding | None:
+        """Forbidden only if the question's own words fall inside the 不得/shall-not part of the sentence;
+        regulated-when-provided (「提供…时」) inside a licensed article → yes; anything else stays silent."""
+        quote = quote_line(self.index, sentence, lang)
+        english = self.index.english(sentence)
+        forbidden = forbidden_parts(sentence.text, english)
+        asked = self.overlap.tokens(text, lang)
+        hit = any(asked & self.overlap.tokens(part, lang) for part in forbidden[lang])
+        mode = sentence_modality(sentence)
+        if hit and mode in ("prohibited", "conditional"):
+            verdict: Verdict = "no" if mode == "prohibited" else "conditional"
+            lead = {("no", "zh"): "不可以。", ("no", "en"): "No. ", ("conditional", "zh"): "有条件：须先取得批准。",
+                    ("conditional", "en"): "Only with prior approval. "}[(verdict, lang)]
+            return Finding(verdict, lead + quote, [sentence], confidence=0.55, intent="fallback:permission")
+        if regulates_provision(sentence) and sentence.clause_id.count(".") == 2:
+            scope = self.index.by_clause["main.scope"][0]
+            lead = ("可以，属于许可的业务范围，但须遵守相应规定。" if lang == "zh" else
+                    "Yes, within the licensed scope, subject to the obligations that apply to it. ")
+            return Finding("yes", lead + quote_line(self.index, scope, lang) + " " + quote, [scope, sentence],
+                           confidence=0.5, intent="fallback:licensed-with-duties")
+        return None
+
+    def _resolve(self, part: Part, question: str, lang: Language, day: date,
+                 ranks: dict[str, int]) -> Finding | None:
         if part.kind == "permission":
             return decide_permission(self.index, part.entries, lang)
         if part.kind == "fact" and part.field_id:
             return state_field(self.index, part.field_id, lang)
+        if part.kind == "reference" and part.field_id:
+            return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
             return date_finding(self.index, part.date_asks, day, lang)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
-        return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks)
+        return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,
+                                lexical=lambda s: self.overlap.score(
+                                    question, s.clause_id, lang, s.text if lang == "zh" else self.index.english(s)))
 
     def _premise_checks(self, parts: list[Part], lang: Language) -> list[Finding]:
         """A question that presumes an excluded or prohibited service gets corrected first."""
@@ -295,12 +346,21 @@ class Assistant:
                       corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
 
 
+def _is_whole_clause_answer(clause_id: str) -> bool:
+    """Labelled fields and section preambles answer "what is" questions by themselves."""
+    return bool(tpl.field_by_id(clause_id)) or clause_id.endswith(".preamble")
+
+
+def _repeatable(finding: Finding) -> bool:
+    return finding.intent.startswith(("obligation", "reference"))
+
+
 def _drop_repeats(findings: list[Finding]) -> list[Finding]:
     """An obligation search that only re-finds clauses another finding already cites adds nothing."""
     kept: list[Finding] = []
     for f in findings:
-        others = {s.clause_id for g in findings if g is not f and g.intent != "obligation" for s in g.cited}
-        if f.intent == "obligation" and others and {s.clause_id for s in f.cited} <= others:
+        others = {s.clause_id for g in findings if g is not f and not _repeatable(g) for s in g.cited}
+        if _repeatable(f) and others and {s.clause_id for s in f.cited} <= others:
             continue
         kept.append(f)
     return kept

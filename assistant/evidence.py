@@ -103,6 +103,22 @@ def sentence_modality(sentence: Sentence) -> Modality:
     return "obliged" if _OBLIGED.search(plain) else "mention"
 
 
+_EN_FORBID = re.compile(r"\b(?:shall not|must not|may not|is prohibited from|are prohibited from|shall prohibit)\b([^.;]*)",
+                        re.IGNORECASE)
+
+
+def forbidden_parts(text_zh: str, text_en: str) -> dict[str, list[str]]:
+    """The stretches of a sentence that a 不得 / "shall not" governs, in each language."""
+    zh = [m.group(1) for m in re.finditer(r"(?:不得|禁止|严禁)([^，。；]*)", text_zh)]
+    en = [m.group(1) for m in _EN_FORBID.finditer(text_en)]
+    return {"zh": zh, "en": en}
+
+
+def regulates_provision(sentence: Sentence) -> bool:
+    """「（十）（适用于…）你公司提供…时，…」: rules for a service the company may provide."""
+    return bool(re.search(r"适用于|提供[^。；，]*时", sentence.plain))
+
+
 def time_limits(text: str) -> list[TimeLimit]:
     out = []
     for m in _TIME_LIMIT.finditer(text):

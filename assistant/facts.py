@@ -48,6 +48,26 @@ def state_field(index: SentenceIndex, clause_id: str, lang: Language) -> Finding
     return Finding("info", text, list(cited), confidence=0.95, intent=f"fact:{clause_id}")
 
 
+def referenced_clause(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:
+    """A clause the question names ("Special Provision 12", 「第十五条第（十二）项」); one that does not exist is
+    said not to exist rather than cited."""
+    if not index.license.has(clause_id):
+        label = tpl_label(clause_id, lang)
+        text = f"许可证中没有{label}。" if lang == "zh" else f"The license has no {label}."
+        return Finding("not_stated", text, [], confidence=0.9, intent="reference:missing")
+    cited = index.by_clause[clause_id][:1]
+    quotes = " ".join(quote_line(index, s, lang) for s in cited)
+    return Finding("info", quotes, cited, confidence=0.9, intent=f"reference:{clause_id}")
+
+
+def tpl_label(clause_id: str, lang: Language) -> str:
+    try:
+        zh, en = tpl.clause_labels(clause_id)
+    except KeyError:
+        return clause_id
+    return zh if lang == "zh" else en
+
+
 def absent_field(index: SentenceIndex, entry: GlossaryEntry, lang: Language) -> Finding:
     """A field people expect on a license (registered capital, address) that this one does not state."""
     related = list(dict.fromkeys(s.clause_id for s in index.find(entry.zh)))[:3]

@@ -19,13 +19,14 @@ def _cue(*patterns: str) -> re.Pattern[str]:
 
 
 PERMISSION = _cue(
-    r"\b(can|may|could|might) (we|i|the company|they|it|our|us|you|kongzhong|one)\b", r"\ballow(ed|s)?\b",
+    r"\b(can|may|could|might) (we|i|the company|they|it|our|us|kongzhong|one)\b", r"\ballow(ed|s)?\b",
+    r"\b(we|i|the company) (can|may|could)\b",
     r"\bpermit(ted|s)?\b", r"\blicen[cs]ed (to|for)\b", r"\bauthori[sz]ed\b", r"\blegal(ly)? to\b",
     r"\bok(ay)? to\b", r"\bis (it|that|this) (ok|okay|possible|legal|fine|allowed|permitted)\b", r"\bcover(s|ed)?\b",
     r"\bable to\b", r"\b(are|is) (we|the company) (allowed|permitted|able)\b",
     r"\bdo we need (a |an )?(approval|permission|license)", r"\bwithin (the )?(scope|license)\b",
     r"\bout(side)? of (the )?scope\b", r"\bprohibited\b", r"\bforbidden\b", r"\bjust (launch|start|go)\b",
-    r"能[^，。？?！!]{0,30}[吗么]|可[^，。？?！!]{0,30}[吗么]|能不能|能否|可以|可否|允许|准许|许可范围|行不行|行吗|"
+    r"(?<!许)(?:能|可)[^，。？?！!]{0,30}(?:吗|(?<![什怎那这多])么)(?=[？?。!！]|$)|能不能|能否|(?<!许)可以|可否|允许|准许|许可范围|行不行|行吗|"
     r"能做|能开展|能提供|能经营|能搞|能上|能用|能把|能从|能向|能将|能给|是否能|有没有资质|能够|准不准|是否被禁止|禁止|"
     r"让不让|合规吗|违规吗|算不算违规|要不要审批|需不需要批准|需要审批吗|直接上线",
 )
@@ -47,7 +48,7 @@ NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月
 QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|price|cost|fee)\b", r"\bamount\b",
                 r"多少|几个|几名|几人|多大|金额|数额|数量")
 WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
-            r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内")
+            r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内|哪天|哪一天|几号|哪年|哪一年")
 RENEWAL_STATUS = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\bstill (time|possible)\b",
                       r"\blate\b", r"\bin time\b", r"过了|已过|错过|晚了|来得及|还来得及|逾期|超过|过期了吗|赶得上")
 VALID_STATUS = _cue(r"\bstill valid\b", r"\bvalid (today|now|on|as of|at)\b", r"\bis (the|our) licen[cs]e valid\b",
@@ -57,10 +58,19 @@ DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to 
                  r"\bhow much time\b", r"还有多少天|还剩多少天|还有几天|还剩几天|多少天|剩余|还剩|距离到期")
 TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\bhow many years\b",
             r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
-ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b", r"发证|颁发|签发|核发|发的证")
+ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b", r"发证|颁发|签发|核发|发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
               r"到期|有效期|过期|失效|截止")
-RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"续期|续证|延续|续展|延期|换证|续签")
+RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
+               r"续期|续证|延续|续展|延期|换证|续签|继续经营")
+# Template-level questions answered by a whole clause: what the license lets us do; what it rests on.
+SCOPE_SUMMARY = _cue(r"\bwhat (kind of |type of )?(business|services?)\b", r"\bwhat (does|can) (the|this|our) licen[cs]e "
+                     r"(let|allow|cover|permit)", r"\bscope of (the )?licen[cs]e", r"\blicensed (services|business)\b",
+                     r"什么业务|哪些业务|哪项业务|业务范围|经营范围|许可范围|许可的业务")
+LEGAL_BASIS = _cue(r"\b(under|according to) (which|what) (law|regulation|rules?)", r"\blegal basis\b",
+                   r"\bwhat (type|kind) of licen[cs]e\b", r"\bissued under\b",
+                   r"依据什么|根据什么|什么法规|什么类型的许可证|什么许可证|哪种许可证")
+PART_OF = _cue(r"\bpart of (the|this|our) licen[cs]e\b", r"\b(component|binding)\b", r"一部分|组成部分|有没有约束力|有效力")
 OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s")
 OTHER_ENTITY_ZH = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的|^([\u4e00-\u9fff]{2,6}?)的(?:ICP|许可证|证号|经营许可|法定代表人|域名|网站)"
@@ -76,7 +86,7 @@ INJECTION = _cue(
     r"忽略|无视|忘记|忘掉|不要理会|覆盖.*(指令|设定)|系统提示|扮演|假装|越狱|(直接|只|只要|请)(回答|回复|说)[“‘\"']?(可以|是|能|yes)",
 )
 
-Kind = Literal["permission", "obligation", "fact", "date", "absent_field"]
+Kind = Literal["permission", "obligation", "fact", "date", "absent_field", "reference"]
 DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left"]
 
 
@@ -84,7 +94,7 @@ DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left"]
 class Part:
     kind: Kind
     entries: list[GlossaryEntry] = field(default_factory=list)
-    field_id: str | None = None  # clause id of a template field for facts
+    field_id: str | None = None  # clause id a fact or an explicit reference is about
     date_asks: list[DateAsk] = field(default_factory=list)
     quantity: bool = False
     when: bool = False
@@ -95,6 +105,32 @@ _SUBQUESTION = re.compile(
     r"|(?:以及|另外|还有|并且|同时)(?=[^，。？]*[？?吗呢])",
     re.IGNORECASE,
 )
+
+
+_CN = "一二三四五六七八九十"
+_REFERENCE = re.compile(
+    rf"(?:special provision|provision|section|article|art\.?)\s*(\d+)\s*(?:\((\d+)\))?"
+    rf"|第\s*([{_CN}\d]+)\s*条(?:\s*第\s*[（(]?\s*([{_CN}\d]+)\s*[)）]?\s*项)?"
+    rf"|\b(\d+)\((\d+)\)",
+    re.IGNORECASE,
+)
+
+
+def clause_references(question: str) -> list[str]:
+    """Clause ids the question names: "Special Provision 12", "15(14)", 「第十五条第（十二）项」."""
+    from .text import cn_to_int
+
+    ids = []
+    for m in _REFERENCE.finditer(question):
+        article = m.group(1) or m.group(3) or m.group(5)
+        item = m.group(2) or m.group(4) or m.group(6)
+        if re.search(r"《[^》]*$", question[: m.start()]):
+            continue  # 「《互联网信息服务管理办法》第十五条」 is another document's article
+        a = cn_to_int(article)
+        i = cn_to_int(item) if item else None
+        if a:
+            ids.append(f"special.{a}" + (f".{i}" if i else ""))
+    return ids
 
 
 def split_question(question: str) -> list[str]:
@@ -135,7 +171,7 @@ def date_asks(question: str) -> list[DateAsk]:
         asks.append("days_left")
     if TERM.search(question) and not renewal and "days_left" not in asks:
         asks.append("term")
-    if ISSUE.search(question) and WHEN.search(question) and not renewal:
+    if ISSUE.search(question) and not renewal and "term" not in asks and (WHEN.search(question) or asks):
         asks.append("issue")
     if EXPIRY.search(question) and not renewal and not asks:
         asks.append("expiry")

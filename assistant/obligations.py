@@ -4,6 +4,7 @@ ranked by how specific the matched terms are, with their time limits and cited r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .corpus import GlossaryEntry
 from .evidence import Sentence, TimeLimit, modality, regulations, time_limits
@@ -47,12 +48,13 @@ SPECIFIC_IDF = 2.0  # a term in at most ~8 of the license's sentences is a topic
 
 
 def _score(index: SentenceIndex, sentence: Sentence, entries: list[GlossaryEntry], when: bool,
-           ranks: dict[str, int]) -> tuple[float, list[GlossaryEntry]]:
-    covered = [e for e in entries if sentence in index.mentions(e)]
+           ranks: dict[str, int], lexical: Callable[[Sentence], float]) -> tuple[float, list[GlossaryEntry]]:
+    covered = [e for e in entries if sentence in index.mentions(e, sections=("special",))]
     score = sum(index.idf(e.zh) for e in covered)
     score += 0.3 * bool(_OBLIGED.search(sentence.text))
     score += 0.6 * bool(when and time_limits(sentence.text))
     score += 0.8 / ranks.get(sentence.clause_id, 10)
+    score += 0.5 * lexical(sentence)
     return score, covered
 
 
@@ -65,26 +67,28 @@ def _states_number(sentence: Sentence, entries: list[GlossaryEntry]) -> bool:
 
 
 def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: Language, *, quantity: bool,
-                     when: bool, ranks: dict[str, int]) -> Finding | None:
+                     when: bool, ranks: dict[str, int],
+                     lexical: Callable[[Sentence], float] = lambda s: 0.0) -> Finding | None:
     """None when no sentence mentions any of the terms. Each specific topic of the question gets its own
     best sentence (greedy cover), so 「违法信息和重大安全事件的时限」 cites both clauses."""
-    candidates = {s for e in entries for s in index.mentions(e)}
+    candidates = {s for e in entries for s in index.mentions(e, sections=("special",))}
     if not candidates:
         return None
-    scored = sorted(((*_score(index, s, entries, when, ranks), s) for s in candidates),
+    scored = sorted(((*_score(index, s, entries, when, ranks, lexical), s) for s in candidates),
                     key=lambda t: (-t[0], t[2].clause_id, t[2].index))
     top_score, top_covered, top = scored[0]
     chosen = [top] + [s for score, _, s in scored[1:] if s.clause_id == top.clause_id and score >= 0.9 * top_score]
     covered_ids = {e.id for e in top_covered}
-    specific = [e for e in entries if index.idf(e.zh) >= SPECIFIC_IDF]
+    specific = [e for e in entries if index.idf(e.zh) >= SPECIFIC_IDF and e.kind not in ("authority", "document")]
     while len({s.clause_id for s in chosen}) < 3:
         uncovered = [e for e in specific if e.id not in covered_ids]
-        best = max(((sum(index.idf(e.zh) for e in uncovered if s in index.mentions(e)), s) for s in candidates
+        best = max(((sum(index.idf(e.zh) for e in uncovered if s in index.mentions(e, sections=("special",))), s)
+                    for s in candidates
                     if s not in chosen), key=lambda t: t[0], default=(0.0, None))
         if best[1] is None or best[0] < SPECIFIC_IDF:
             break
         chosen.append(best[1])
-        covered_ids |= {e.id for e in uncovered if best[1] in index.mentions(e)}
+        covered_ids |= {e.id for e in uncovered if best[1] in index.mentions(e, sections=("special",))}
     order = list(dict.fromkeys(s.clause_id for s in chosen))
     chosen = sorted(set(chosen), key=lambda s: (order.index(s.clause_id), s.index))
     if quantity and not any(_states_number(s, entries) for s in chosen):

@@ -52,7 +52,7 @@ class Overlap:
             self.idf[lang] = {t: math.log(1 + n / c) for t, c in df.items()}
 
     def tokens(self, text: str, lang: Language) -> set[str]:
-        words = self.tokenizer(text)
+        words = self.tokenizer(text.replace("'s", " ").replace("’s", " ").replace("'", " "))
         if lang == "en":
             return {_stem(w) for w in words if re.fullmatch(r"[a-z][a-z'-]+", w) and w not in _EN_STOP and len(w) > 2}
         return {w for w in words if re.search(r"[\u4e00-\u9fff]", w) and len(w) > 1 and w not in _ZH_STOP}
@@ -62,3 +62,13 @@ class Overlap:
         asked = self.tokens(question, lang)
         target = self.tokens(text, lang) if text is not None else self.clause_tokens[lang].get(clause_id, set())
         return sum(self.idf[lang].get(t, 0.0) for t in asked & target)
+
+    def coverage(self, question: str, clause_id: str, lang: Language) -> float:
+        """Share of the question's content (idf-weighted; unknown words weigh most) the clause contains."""
+        asked = self.tokens(question, lang)
+        if not asked:
+            return 0.0
+        ceiling = max(self.idf[lang].values(), default=1.0)
+        weights = {t: self.idf[lang].get(t, ceiling) for t in asked}
+        target = self.clause_tokens[lang].get(clause_id, set())
+        return sum(w for t, w in weights.items() if t in target) / sum(weights.values())

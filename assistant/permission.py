@@ -12,6 +12,8 @@ from .text import fold
 
 _RANK: dict[Verdict, int] = {"no": 3, "conditional": 2, "yes": 1, "not_stated": 0, "info": 0}
 _DECISIVE = ("prohibited", "conditional", "applies")
+# Words for the procedure itself (approval, filing, change): context for the asked activity, not an activity.
+_PROCEDURAL = {"审批", "批准", "审核同意", "变更", "报告", "上报", "报备", "备案", "申请", "许可", "未经许可", "依法须经批准的项目"}
 
 
 def _scope_sentence(index: SentenceIndex, needle: str) -> Sentence:
@@ -92,6 +94,8 @@ def decide_permission(index: SentenceIndex, entries: list[GlossaryEntry], lang: 
     """Combine per-activity decisions; the most restrictive verdict wins, every deciding sentence is cited."""
     findings: list[Finding] = []
     remaining = []
+    substantive = [e for e in entries if e.zh not in _PROCEDURAL]
+    entries = substantive or entries
     for entry in entries:
         excluded = _excluded(index, entry, lang) if entry.kind == "service" else None
         (findings.append(excluded) if excluded else remaining.append(entry))

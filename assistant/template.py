@@ -62,6 +62,12 @@ PREAMBLES: dict[Section, tuple[str, str]] = {
     "special": ("特别规定事项（序言）", "Special Provisions — preamble"),
 }
 
+# How people name the sections whose preamble says what they are.
+SECTION_NAMES: dict[Section, tuple[str, ...]] = {
+    "special": ("特别规定事项", "特别规定", "special provisions", "special conditions"),
+    "annex": ("附页", "附件", "annex", "appendix", "attachment"),
+}
+
 # Lines that open a section; anything that repeats them later is a running page head.
 DOCUMENT_TITLE = re.compile(r"^中华人民共和国\s*增值电信业务经营许可证$")
 ANNEX_TITLE = re.compile(r"^中华人民共和国\s*增值电信业务经营许可证\s*[(（]\s*附\s*页\s*[)）]$")
