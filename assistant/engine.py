@@ -34,7 +34,7 @@ _RESTRICTIVE: dict[Verdict, int] = {"no": 4, "conditional": 3, "yes": 2, "not_st
 _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
 MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
-MIN_COVERAGE = 0.5  # share of a "what is X" question's words a field must contain to answer it
+MIN_COVERAGE = 0.6  # share of a "what is X" question's words a field must contain to answer it
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
                      r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
 
@@ -207,7 +207,9 @@ class Assistant:
             parts = self.plan(piece)
             if not parts and planned:
                 merged = planned[-1][0] + " " + piece
-                planned[-1] = (merged, self.plan(merged))
+                known = {(p.kind, p.field_id) for p in planned[-1][1]}
+                added = [p for p in self.plan(merged) if (p.kind, p.field_id) not in known]
+                planned[-1] = (merged, planned[-1][1] + added)
             else:
                 planned.append((piece, parts))
         return [(q, p) for q, parts in planned for p in parts]
@@ -274,7 +276,7 @@ class Assistant:
         if part.kind == "permission":
             return decide_permission(self.index, part.entries, lang)
         if part.kind == "fact" and part.field_id:
-            return state_field(self.index, part.field_id, lang)
+            return state_field(self.index, part.field_id, lang, question)
         if part.kind == "reference" and part.field_id:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
@@ -311,6 +313,8 @@ class Assistant:
                                  score=round(1.0 / (retrieved.index(c) + 1), 3) if c in retrieved else 0.0)
                    for c in dict.fromkeys(related_ids) if c not in cited_ids and self.license.has(c)]
         text = "\n\n".join(f.text.strip() for f in findings)
+        if verdict == "info" and intents.CONFIRM.search(question) and _contradicts(question, text):
+            text = ("不对。" if lang == "zh" else "No — not as stated. ") + text
         if injected:
             text += ("\n\n（问题中要求改变回答方式的指令已被忽略。）" if lang == "zh" else
                      "\n\n(Instructions inside the question were ignored.)")
@@ -344,6 +348,12 @@ class Assistant:
         return Answer(question=shown[:2000], language=lang, verdict="not_stated", answer=text, as_of=day,
                       confidence=0.0, intent="refused", error=reason, settings_hash=self.settings_hash,
                       corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
+
+
+def _contradicts(question: str, answer_text: str) -> bool:
+    """A "…, right?" question whose figures (years, days) the grounded answer does not contain."""
+    claimed = re.findall(r"\d{2,}", re.sub(r"[\u4e00-\u9fff]{0,2}ICP\S*", " ", question))
+    return any(number not in answer_text for number in claimed)
 
 
 def _is_whole_clause_answer(clause_id: str) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from . import template as tpl
@@ -33,9 +34,38 @@ def _value(text: str) -> str:
     return text
 
 
-def state_field(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:
+_ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,2}ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
+
+
+def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Language) -> str:
+    """"Is www.x.cn one of our domains?" / "Our number is …, right?": say yes or no before stating the field."""
+    zh = lang == "zh"
+    if clause_id == "annex.domains":
+        listed = set(index.license.fields.domains)
+        lines = []
+        for domain in dict.fromkeys(d.lower() for d in tpl.DOMAIN.findall(question)):
+            if domain in listed:
+                lines.append(f"是，{domain}在许可证列明的网站域名中。" if zh else f"Yes, {domain} is one of the licensed domains.")
+            else:
+                lines.append(f"不，{domain}不在许可证列明的网站域名中。" if zh else
+                             f"No, {domain} is not among the licensed domains.")
+        return " ".join(lines)
+    if clause_id == "main.number":
+        number = index.license.fields.license_number
+        for asked in _ASKED_NUMBER.findall(question):
+            if fold(asked) != fold(number):
+                return f"不对，许可证编号是{number}，不是{asked.strip()}。" if zh else \
+                    f"No, the license number is {number}, not {asked.strip()}."
+            return "是的。" if zh else "Yes."
+    return ""
+
+
+def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: str = "") -> Finding:
     clause = index.license.clause(clause_id)
     cited = index.by_clause[clause_id]
+    quotes = " ".join(quote_line(index, s, lang) for s in cited)
+    if clause_id.endswith(".preamble"):
+        return Finding("info", quotes, list(cited), confidence=0.9, intent=f"fact:{clause_id}")
     label = clause.label_zh if lang == "zh" else clause.label_en
     if clause_id == "annex.domains":
         domains = index.license.fields.domains
@@ -43,9 +73,9 @@ def state_field(index: SentenceIndex, clause_id: str, lang: Language) -> Finding
         value = f"共{len(domains)}个：{value}" if lang == "zh" else f"{len(domains)} in all: {value}"
     else:
         value = _value(clause.text_zh) if lang == "zh" else _value(clause.text_en) or _value(clause.text_zh)
-    quotes = " ".join(quote_line(index, s, lang) for s in cited)
+    lead = _membership(index, clause_id, question, lang)
     text = f"{label}：{value}。{quotes}" if lang == "zh" else f"{label}: {value}. {quotes}"
-    return Finding("info", text, list(cited), confidence=0.95, intent=f"fact:{clause_id}")
+    return Finding("info", f"{lead} {text}".strip(), list(cited), confidence=0.95, intent=f"fact:{clause_id}")
 
 
 def referenced_clause(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:

@@ -36,18 +36,20 @@ DUTY = _cue(
     r"\bobligations?\b", r"\bduty\b", r"\bduties\b", r"\bshould\b", r"\bwhat (do|should|must) we do\b",
     r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|fast|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
     r"\bwhom?\b.*\b(tell|notify|report|inform|apply)\b", r"\bwhat happens\b", r"\bwhat if\b", r"\bprocedure\b",
-    r"\bhow do we\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
+    r"\bhow do we\b", r"\bwhere do we\b", r"\bdo we (need|have)\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
     r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|怎么处理|如何处理|如何|多久|多长时间|期限|时限|要求|义务|责任|向谁|"
     r"手续|流程|程序|该做|要不要|需不需要|得在|要配|要向",
 )
 OBLIGATION = _cue(DUTY.pattern, r"\bwhen\b", r"\b(report|notify|file|inform)\b", r"\bsteps?\b", r"\brules?\b",
                   r"什么时候|何时|报告|上报|报备|备案|规定|几天")
+CONFIRM = _cue(r"\bright\s*\?", r"\bcorrect\s*\?", r"\bisn'?t it\b", r"\bis that (right|true|correct)\b",
+               r"对吧|是吧|对不对|是不是|没错吧|吧[？?]")
 PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
 NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
                           re.IGNORECASE)
 QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|price|cost|fee)\b", r"\bamount\b",
                 r"多少|几个|几名|几人|多大|金额|数额|数量")
-WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
+WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long|fast|quickly)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
             r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内|哪天|哪一天|几号|哪年|哪一年")
 RENEWAL_STATUS = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\bstill (time|possible)\b",
                       r"\blate\b", r"\bin time\b", r"过了|已过|错过|晚了|来得及|还来得及|逾期|超过|过期了吗|赶得上")
@@ -58,7 +60,8 @@ DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to 
                  r"\bhow much time\b", r"还有多少天|还剩多少天|还有几天|还剩几天|多少天|剩余|还剩|距离到期")
 TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\bhow many years\b",
             r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
-ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b", r"发证|颁发|签发|核发|发的")
+ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
+             r"发证|颁发|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,3}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
               r"到期|有效期|过期|失效|截止")
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
@@ -102,7 +105,7 @@ class Part:
 
 _SUBQUESTION = re.compile(
     r"(?<=[?？])\s*|[;；]\s*|,?\s+and\s+(?=(?:what|who|whom|when|where|which|how|whether|under what|by when)\b)"
-    r"|(?:以及|另外|还有|并且|同时)(?=[^，。？]*[？?吗呢])",
+    r"|(?<=[，,])\s*(?:以及|另外|还有|并且|同时)(?=[^，。？]*[？?吗呢])",
     re.IGNORECASE,
 )
 
