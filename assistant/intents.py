@@ -36,7 +36,7 @@ DUTY = _cue(
     r"\bobligations?\b", r"\bduty\b", r"\bduties\b", r"\bshould\b", r"\bwhat (do|should|must) we do\b",
     r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|fast|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
     r"\bwhom?\b.*\b(tell|notify|report|inform|apply)\b", r"\bwhat happens\b", r"\bwhat if\b", r"\bprocedure\b",
-    r"\bhow do we\b", r"\bwhere do we\b", r"\bdo we (need|have)\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
+    r"\bhow do we\b", r"\bwhere do we\b", r"\bdo we (need|have) to\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
     r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|怎么处理|如何处理|如何|多久|多长时间|期限|时限|要求|义务|责任|向谁|"
     r"手续|流程|程序|该做|要不要|需不需要|得在|要配|要向",
 )

@@ -79,16 +79,21 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
     top_score, top_covered, top = scored[0]
     chosen = [top] + [s for score, _, s in scored[1:] if s.clause_id == top.clause_id and score >= 0.9 * top_score]
     covered_ids = {e.id for e in top_covered}
-    specific = [e for e in entries if index.idf(e.zh) >= SPECIFIC_IDF and e.kind not in ("authority", "document")]
+    # Procedural verbs (file, report, change) and authorities are how, not what: they do not open a topic.
+    specific = [e for e in entries if index.idf(e.zh) >= SPECIFIC_IDF and e.kind not in ("authority", "document", "action")]
     while len({s.clause_id for s in chosen}) < 3:
         uncovered = [e for e in specific if e.id not in covered_ids]
-        best = max(((sum(index.idf(e.zh) for e in uncovered if s in index.mentions(e, sections=("special",))), s)
-                    for s in candidates
-                    if s not in chosen), key=lambda t: t[0], default=(0.0, None))
-        if best[1] is None or best[0] < SPECIFIC_IDF:
+        options = []
+        for sentence in candidates.difference(chosen):
+            gained = [e for e in uncovered if sentence in index.mentions(e, sections=("special",))]
+            gain = sum(index.idf(e.zh) for e in gained)
+            if gain >= SPECIFIC_IDF:
+                options.append((gain + 0.5 * _score(index, sentence, entries, when, ranks, lexical)[0], sentence, gained))
+        if not options:
             break
-        chosen.append(best[1])
-        covered_ids |= {e.id for e in uncovered if best[1] in index.mentions(e, sections=("special",))}
+        _, sentence, gained = max(options, key=lambda t: (t[0], -t[1].index))
+        chosen.append(sentence)
+        covered_ids |= {e.id for e in gained}
     order = list(dict.fromkeys(s.clause_id for s in chosen))
     chosen = sorted(set(chosen), key=lambda s: (order.index(s.clause_id), s.index))
     if quantity and not any(_states_number(s, entries) for s in chosen):

@@ -72,11 +72,26 @@ def _from_sentence(index: SentenceIndex, sentence: Sentence, entries: list[Gloss
     return Finding("yes", text, [scope, sentence], confidence=0.85, intent="permission:licensed-with-duties")
 
 
+def _forms_in(sentence: Sentence, entry: GlossaryEntry) -> list[str]:
+    """The entry's license term, or any of its Chinese aliases, as printed in the sentence (「明码标价」 for 收费)."""
+    forms = [entry.zh] + [a for a in entry.aliases_zh if len(a) > 2 and fold(a) not in fold(entry.zh)]
+    return [t for t in forms if fold(t) in fold(sentence.plain)]
+
+
+def _strongest(sentence: Sentence, entry: GlossaryEntry) -> str:
+    modes = [modality(sentence, t) for t in _forms_in(sentence, entry)]
+    for mode in ("prohibited", "conditional", "applies", "obliged"):
+        if mode in modes:
+            return mode
+    return "mention"
+
+
 def _best_decisive(index: SentenceIndex, entries: list[GlossaryEntry]) -> tuple[Sentence, list[GlossaryEntry], str] | None:
     """The sentence that decides the most specific share of the entries."""
     best: tuple[float, Sentence, list[GlossaryEntry], str] | None = None
-    for sentence in {s for e in entries for s in index.find(e.zh, sections=("special",))}:
-        modes = {e.id: modality(sentence, e.zh) for e in entries if fold(e.zh) in fold(sentence.plain)}
+    candidates = {s for s in index.all if s.clause_id.startswith("special.") and any(_forms_in(s, e) for e in entries)}
+    for sentence in candidates:
+        modes = {e.id: _strongest(sentence, e) for e in entries if _forms_in(sentence, e)}
         covered = [e for e in entries if modes.get(e.id) in _DECISIVE]
         decisive = [modes[e.id] for e in covered]
         if not decisive:

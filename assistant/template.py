@@ -29,13 +29,17 @@ class FieldSpec:
 
 
 def _wrapped(*parts: str) -> str:
-    """A label regex that tolerates line breaks, spaces and either width of parentheses between its parts."""
-    return r"\s*".join(parts)
+    """A label regex that tolerates line breaks and stray spaces anywhere inside it (「公司 名称」, 「业务种类」/
+    「(服务项目)」/「及覆盖范围」 on three lines); a part starting with ``[`` is a character class, kept whole."""
+    pieces: list[str] = []
+    for part in parts:
+        pieces += [part] if part.startswith("[") else list(part)
+    return r"\s*".join(pieces)
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("main.company", "main", "公司名称", "公司名称", "Company name"),
-    FieldSpec("main.legal-rep", "main", "法定代表人", "法定代表人", "Legal representative"),
+    FieldSpec("main.company", "main", _wrapped("公司名称"), "公司名称", "Company name"),
+    FieldSpec("main.legal-rep", "main", _wrapped("法定代表人"), "法定代表人", "Legal representative"),
     FieldSpec(
         "main.scope",
         "main",
@@ -44,14 +48,14 @@ FIELDS: tuple[FieldSpec, ...] = (
         "Scope of licensed services",
         "scope",
     ),
-    FieldSpec("main.issue-date", "main", "发证日期", "发证日期", "Date of issue", "date"),
-    FieldSpec("main.expiry", "main", "有效期至", "有效期至", "Valid until", "date"),
-    FieldSpec("main.number", "main", "经营许可证编号", "经营许可证编号", "License number", "number"),
-    FieldSpec("annex.site-name", "annex", "网站名称", "网站名称", "Website name"),
-    FieldSpec("annex.domains", "annex", "网站域名", "网站域名", "Website domains", "domains"),
-    FieldSpec("annex.server-location", "annex", "服务器放置地", "服务器放置地", "Server location"),
+    FieldSpec("main.issue-date", "main", _wrapped("发证日期"), "发证日期", "Date of issue", "date"),
+    FieldSpec("main.expiry", "main", _wrapped("有效期至"), "有效期至", "Valid until", "date"),
+    FieldSpec("main.number", "main", _wrapped("经营许可证编号"), "经营许可证编号", "License number", "number"),
+    FieldSpec("annex.site-name", "annex", _wrapped("网站名称"), "网站名称", "Website name"),
+    FieldSpec("annex.domains", "annex", _wrapped("网站域名"), "网站域名", "Website domains", "domains"),
+    FieldSpec("annex.server-location", "annex", _wrapped("服务器放置地"), "服务器放置地", "Server location"),
     FieldSpec(
-        "annex.access-provider", "annex", "网站接入服务提供单位", "网站接入服务提供单位",
+        "annex.access-provider", "annex", _wrapped("网站接入服务提供单位"), "网站接入服务提供单位",
         "Website access service provider",
     ),
 )
@@ -72,16 +76,17 @@ SECTION_NAMES: dict[Section, tuple[str, ...]] = {
 DOCUMENT_TITLE = re.compile(r"^中华人民共和国\s*增值电信业务经营许可证$")
 ANNEX_TITLE = re.compile(r"^中华人民共和国\s*增值电信业务经营许可证\s*[(（]\s*附\s*页\s*[)）]$")
 SPECIAL_TITLE = re.compile(r"^特别规定事项$")
-NUMBER_HEAD = re.compile(r"^经营许可证编号\s*[:：]?\s*\S*ICP\S*证\s*\d+\s*号$")
+_NUMBER = r"(?:\S*ICP\S*证\s*\d+\s*号|[\u4e00-\u9fff]?[A-Z]\d-\d{6,10})"  # 京ICP证020001号, 沪B2-20230456
+NUMBER_HEAD = re.compile(rf"^经营许可证编号\s*[:：]?\s*{_NUMBER}$")
 
 # Article 「一、」 and item 「（一）」/「(六)」 markers, only at the start of a line.
 ARTICLE = re.compile(r"^([一二三四五六七八九十百]+)\s*、")
-ITEM = re.compile(r"^[(（]\s*([一二三四五六七八九十百]+)\s*[)）]")
+ITEM = re.compile(r"^[(（]\s*([一二三四五六七八九十百]+)\s*[)）](?!\s*项)")  # not 「（三）项的规定」
 
 CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DOMAIN = re.compile(r"\b(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}\b")
-LICENSE_NUMBER = re.compile(r"\S*ICP\S*证\s*\d+\s*号")
+LICENSE_NUMBER = re.compile(_NUMBER)
 
 
 def field_by_id(clause_id: str) -> FieldSpec | None:

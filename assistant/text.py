@@ -35,13 +35,13 @@ def clean_zh(text: str) -> str:
 
     Idempotent: ``clean_zh(clean_zh(t)) == clean_zh(t)``.
     """
-    text = unicodedata.normalize("NFC", text.replace("\r", "").replace("\n", ""))
+    text = text.replace("\r", "").replace("\n", "")
     previous = None
     while previous != text:
         previous = text
-        text = squeeze_spaces(text)
+        text = squeeze_spaces(unicodedata.normalize("NFC", text))
         text = _HALF_PUNCT_NEAR_CJK.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
-        text = _PAREN_WITH_CJK.sub(r"（\1）", text)
+        text = unicodedata.normalize("NFC", _PAREN_WITH_CJK.sub(r"（\1）", text))
     return text
 
 
@@ -86,17 +86,20 @@ def is_cjk(ch: str) -> bool:
     return bool(re.match(rf"[{_CJK}]", ch))
 
 
-_EN_SIGNAL = re.compile(
-    r"\b(what|how|when|who|whom|which|where|why|can|could|may|might|must|should|shall|will|would|is|are|was|"
-    r"does|do|did|has|have|the|we|our|us|you|your|it|its|if|please|license|licence|company)\b",
-    re.IGNORECASE,
-)
+_EN_SIGNAL = {
+    "what", "how", "when", "who", "whom", "which", "where", "why", "can", "could", "may", "might", "must", "should",
+    "shall", "will", "would", "is", "are", "was", "does", "do", "did", "has", "have", "the", "we", "our", "us",
+    "you", "your", "it", "its", "if", "please", "license", "licence", "company",
+}
 
 
 def detect_language(text: str) -> str:
-    """'en' when the text reads as an English sentence (even one quoting Chinese terms), else 'zh' if it has
-    Chinese; a Chinese question with a few Latin words (「我们能做chat app吗」) stays 'zh'."""
-    words = re.findall(r"[A-Za-z]{2,}", text)
-    if _EN_SIGNAL.search(text) or len(words) >= 3:
+    """'en' or 'zh' by weight: a Latin word counts 1 (an English function word 4), a Chinese character ½
+    (a word is about two). ALL-CAPS acronyms (IM, IT, US, ICP) count for neither, so 「我们能提供 IT 服务吗」
+    and 「我们能做chat app吗」 stay Chinese while "What is 信息即时交互服务?" is English."""
+    words = [w for w in re.findall(r"[A-Za-z][a-z]+|[a-z]{2,}", text)]
+    english = sum(4 if w.lower() in _EN_SIGNAL else 1 for w in words)
+    chinese = 0.5 * sum(1 for ch in text if is_cjk(ch))
+    if not english and not chinese:
         return "en"
-    return "zh" if any(is_cjk(ch) for ch in text) else "en"
+    return "en" if english >= chinese else "zh"
