@@ -60,15 +60,24 @@ class Glossary(BaseModel):
         return self._patterns
 
     def matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
-        """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first."""
+        """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first.
+        Maximal munch: an entry found only inside another entry's longer match (「网络接入」 inside
+        「网络接入服务」) is dropped."""
         folded = fold(text)
-        found: dict[str, tuple[GlossaryEntry, str]] = {}
+        found: dict[str, tuple[GlossaryEntry, str, list[tuple[int, int]]]] = {}
         for entry, term, pattern in self._compiled():
-            if pattern.search(folded):
+            spans = [m.span() for m in pattern.finditer(folded)]
+            if spans:
                 best = found.get(entry.id)
                 if best is None or len(term) > len(best[1]):
-                    found[entry.id] = (entry, term)
-        return sorted(found.values(), key=lambda pair: -len(pair[1]))
+                    found[entry.id] = (entry, term, spans)
+        covering = [span for _, _, spans in found.values() for span in spans]
+
+        def swallowed(span: tuple[int, int]) -> bool:
+            return any(a <= span[0] and span[1] <= b and (b - a) > (span[1] - span[0]) for a, b in covering)
+
+        kept = [(e, t) for e, t, spans in found.values() if not all(swallowed(sp) for sp in spans)]
+        return sorted(kept, key=lambda pair: -len(pair[1]))
 
 
 class LicenseClause(Clause):

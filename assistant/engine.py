@@ -17,7 +17,7 @@ from . import intents
 from .config import RetrieverName, Settings, get_settings
 from .corpus import GlossaryEntry, cached_license
 from . import template as tpl
-from .evidence import Sentence, forbidden_parts, regulates_provision, sentence_modality
+from .evidence import Sentence, forbidden_parts, provided_service, regulates_provision, sentence_modality
 from .facts import absent_field, date_finding, field_clause, referenced_clause, state_field
 from .findings import Finding, SentenceIndex, quote_line
 from .intents import Part
@@ -26,7 +26,7 @@ from .overlap import Overlap
 from .permission import decide_permission
 from .retrieval import ClauseHit, Tokenizer
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
-from .text import detect_language
+from .text import detect_language, fold
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -102,7 +102,7 @@ class Assistant:
 
     # -- planning ---------------------------------------------------------------------------------------------
     def plan(self, question: str) -> list[Part]:
-        entries = [e for e, _ in self.license.glossary.matches(question)]
+        entries = self._entries(question)
         permission = bool(intents.PERMISSION.search(question))
         duty = bool(intents.DUTY.search(question))
         quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
@@ -139,6 +139,19 @@ class Assistant:
             extra = [e for e in entries if e.kind in ("authority", "document")]
             parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
         return parts
+
+    def _entries(self, question: str) -> list[GlossaryEntry]:
+        """Glossary entries the question names. Each keeps only the Chinese alias the question used (so a
+        sentence is judged by the words asked about); a service that only describes a third party
+        (「没有基础电信牌照的公司」) becomes that party."""
+        third_party = intents.THIRD_PARTY.search(question)
+        out = []
+        for entry, term in self.license.glossary.matches(question):
+            update: dict[str, object] = {"aliases_zh": [term] if term in entry.aliases_zh else []}
+            if entry.kind == "service" and third_party and fold(term) in fold(third_party.group()):
+                update["kind"] = "party"
+            out.append(entry.model_copy(update=update))
+        return out
 
     def _whole_clause(self, question: str, activities: list[GlossaryEntry]) -> str | None:
         """Questions a whole clause answers: what the license covers, what it rests on, what a section is."""
@@ -191,6 +204,14 @@ class Assistant:
         if any(p.kind == "obligation" for p in parts):
             findings = self._premise_checks(parts, lang) + findings
         findings = _drop_repeats(findings)
+        missing = [f for f in findings if f.intent == "reference:missing"]
+        if missing:
+            return missing  # the question is about a clause the license does not have
+        if intents.FREQUENCY.search(text) and not any(re.search(r"每年|每季|每月|定期|每.{0,2}次", s.text)
+                                                       for f in findings for s in f.cited):
+            msg = ("许可证未规定频率或周期。" if lang == "zh" else "The license does not state how often.")
+            related = list(dict.fromkeys(s.clause_id for f in findings for s in f.cited))[:3]
+            return [Finding("not_stated", msg, [], related, confidence=0.7, intent="not_stated:frequency")]
         if not findings or all(f.intent in ("permission:silent",) for f in findings):
             fallback = self._fallback(text, lang, day, hits)
             findings = [fallback] if fallback else findings
@@ -263,7 +284,8 @@ class Assistant:
             lead = {("no", "zh"): "不可以。", ("no", "en"): "No. ", ("conditional", "zh"): "有条件：须先取得批准。",
                     ("conditional", "en"): "Only with prior approval. "}[(verdict, lang)]
             return Finding(verdict, lead + quote, [sentence], confidence=0.55, intent="fallback:permission")
-        if regulates_provision(sentence) and sentence.clause_id.count(".") == 2:
+        provided = provided_service(sentence.text) if lang == "zh" else provided_service(english)
+        if regulates_provision(sentence) and provided and asked & self.overlap.tokens(provided, lang):
             scope = self.index.by_clause["main.scope"][0]
             lead = ("可以，属于许可的业务范围，但须遵守相应规定。" if lang == "zh" else
                     "Yes, within the licensed scope, subject to the obligations that apply to it. ")

@@ -22,7 +22,7 @@ _CONDITION_LEAD = re.compile(
 _APPROVAL_AFTER = re.compile(
     r"经[^。；，]{0,12}(?:批准|审核同意|同意)后方可|方可[^。；]*?实施|应当[^。；]*?(?:提出申请|审批手续|审核同意|增项手续)"
 )
-_PARTY_AFTER = re.compile(r"(?:业务)?(?:经营者|经营许可者|运营企业|提供单位)")
+_PARTY_AFTER = re.compile(r"(?:业务)?的?(?:经营者|经营许可者|运营企业|提供单位)")
 _OBLIGED = re.compile(r"应当|应按照|应依照|必须|须")
 
 _TIME_LIMIT = re.compile(
@@ -70,18 +70,25 @@ def _segments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def modality(sentence: Sentence, term: str) -> Modality:
-    """How ``sentence`` treats the activity ``term``: forbidden, allowed only after approval, regulated
-    (「提供X时」, 「适用于X」), or merely an obligation or mention."""
+def modality(sentence: Sentence, term: str, *, party: bool = False) -> Modality:
+    """How ``sentence`` treats ``term``: forbidden, allowed only after approval, regulated (「提供X时」,
+    「适用于X」), or merely an obligation or mention. Every occurrence counts; the strongest wins. With
+    ``party`` the term names who the company deals with (「无基础电信业务经营许可者」), so dealings with it that
+    are forbidden make it forbidden."""
     plain, key = fold(sentence.plain), fold(term)
-    pos = plain.find(key) if key else -1
-    if pos < 0:
+    positions = [m.start() for m in re.finditer(re.escape(key), plain)] if key else []
+    if not positions:
         return sentence_modality(sentence)
+    found = [_modality_at(plain, key, pos, party) for pos in positions]
+    return next(m for m in ("prohibited", "conditional", "applies", "obliged", "mention") if m in found)
+
+
+def _modality_at(plain: str, key: str, pos: int, party: bool) -> Modality:
     segments = _segments(plain)
     k = max(i for i, (start, _) in enumerate(segments) if start <= pos)
     start, segment = segments[k]
     head = segment[: pos - start]
-    if _PARTY_AFTER.match(plain[pos + len(key):]):
+    if not party and _PARTY_AFTER.match(plain[pos + len(key):]):
         return "mention"  # 「向互联网接入服务业务经营者转售」: the term names a party, not the act
     if any(_CONDITION_LEAD.match(seg) for _, seg in segments[:k]) or _CONDITION_LEAD.match(head) \
             or _APPROVAL_AFTER.search(plain[pos:]):
@@ -117,6 +124,12 @@ def forbidden_parts(text_zh: str, text_en: str) -> dict[str, list[str]]:
 def regulates_provision(sentence: Sentence) -> bool:
     """「（十）（适用于…）你公司提供…时，…」: rules for a service the company may provide."""
     return bool(re.search(r"适用于|提供[^。；，]*时", sentence.plain))
+
+
+def provided_service(text: str) -> str:
+    """X in 「你公司提供X时」 / "When providing X," — the service a provision regulates."""
+    m = re.search(r"提供([^。；，]*?)时", text) or re.search(r"\b[Ww]hen providing ([^,;.]+)", text)
+    return m.group(1) if m else ""
 
 
 def time_limits(text: str) -> list[TimeLimit]:

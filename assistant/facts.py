@@ -34,6 +34,8 @@ def _value(text: str) -> str:
     return text
 
 
+_CLAIM_ZH = re.compile(r"是([\u4e00-\u9fff]{2,4}?)(?:吧|吗|对吧|对不对|没错吧)")
+_CLAIM_EN = re.compile(r"\b(?:is|are)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s*,?\s*(?:right|correct)\b")
 _ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,2}ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
 
 
@@ -50,6 +52,13 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
                 lines.append(f"不，{domain}不在许可证列明的网站域名中。" if zh else
                              f"No, {domain} is not among the licensed domains.")
         return " ".join(lines)
+    claim = _CLAIM_ZH.search(question) or _CLAIM_EN.search(question)
+    if clause_id in ("main.company", "main.legal-rep", "annex.site-name", "annex.access-provider") and claim:
+        clause = index.license.clause(clause_id)
+        asked = claim.group(1).strip()
+        if fold(asked) not in fold(clause.text_zh) and fold(asked) not in fold(clause.text_en):
+            value = _value(clause.text_zh) if zh else _value(clause.text_en)
+            return f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."
     if clause_id == "main.number":
         number = index.license.fields.license_number
         for asked in _ASKED_NUMBER.findall(question):

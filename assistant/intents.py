@@ -19,7 +19,9 @@ def _cue(*patterns: str) -> re.Pattern[str]:
 
 
 PERMISSION = _cue(
-    r"\b(can|may|could|might) (we|i|the company|they|it|our|us|kongzhong|one)\b", r"\ballow(ed|s)?\b",
+    # "can we…" as the question itself (at its start or after a clause break), not "what can we do"
+    r"(?:^|[,;:.?!，；：\-–—]\s*|\b(?:and|so|also|then|but)\s+)(can|may|could|might) (we|i|the company|they|it|our|us|"
+    r"kongzhong|one)\b", r"\ballow(ed|s)?\b", r"\b(ok|okay)\s*[?？]",
     r"\b(we|i|the company) (can|may|could)\b",
     r"\bpermit(ted|s)?\b", r"\blicen[cs]ed (to|for)\b", r"\bauthori[sz]ed\b", r"\blegal(ly)? to\b",
     r"\bok(ay)? to\b", r"\bis (it|that|this) (ok|okay|possible|legal|fine|allowed|permitted)\b", r"\bcover(s|ed)?\b",
@@ -32,18 +34,24 @@ PERMISSION = _cue(
 )
 # Strong cues ask what the license requires; weak ones ("when", "report") only when nothing else is asked.
 DUTY = _cue(
-    r"\bmust\b", r"\bhave to\b", r"\bhas to\b", r"\bneed(s)? to\b", r"\brequired?\b", r"\brequirements?\b",
+    r"\bmust\b", r"\bmandatory\b", r"\bcompulsory\b", r"\bobligatory\b", r"\bhave to\b", r"\bhas to\b", r"\bneed(s)? to\b", r"\brequired?\b", r"\brequirements?\b",
     r"\bobligations?\b", r"\bduty\b", r"\bduties\b", r"\bshould\b", r"\bwhat (do|should|must) we do\b",
     r"\bresponsibilit", r"\bby when\b", r"\bhow (soon|fast|quickly)\b", r"\bwithin how\b", r"\bdeadline\b",
     r"\bwhom?\b.*\b(tell|notify|report|inform|apply)\b", r"\bwhat happens\b", r"\bwhat if\b", r"\bprocedure\b",
     r"\bhow do we\b", r"\bwhere do we\b", r"\bdo we (need|have) to\b", r"\bwhat does (the|this|our) licen[cs]e say\b",
-    r"应当|应该|必须|需要|要做|得做|怎么办|怎么做|怎么处理|如何处理|如何|多久|多长时间|期限|时限|要求|义务|责任|向谁|"
+    r"应当|应该|必须|强制|需要|要做|得做|怎么办|怎么做|怎么处理|如何处理|如何|多久|多长时间|期限|时限|要求|义务|责任|向谁|"
     r"手续|流程|程序|该做|要不要|需不需要|得在|要配|要向",
 )
 OBLIGATION = _cue(DUTY.pattern, r"\bwhen\b", r"\b(report|notify|file|inform)\b", r"\bsteps?\b", r"\brules?\b",
                   r"什么时候|何时|报告|上报|报备|备案|规定|几天")
 CONFIRM = _cue(r"\bright\s*\?", r"\bcorrect\s*\?", r"\bisn'?t it\b", r"\bis that (right|true|correct)\b",
                r"对吧|是吧|对不对|是不是|没错吧|吧[？?]")
+FREQUENCY = _cue(r"\bhow often\b", r"\bhow frequently\b", r"\bfrequency\b", r"多久一次|多长时间一次|频率|每隔多久|几年一次|一年几次")
+# A third party described by the licence it lacks: 「没有基础电信牌照的公司」, "a provider without a basic telecom
+# licence" — the service named there is theirs, not an activity the company asks about.
+THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照|许可|资质|执照)",
+                   r"\b(without|doesn'?t have|does not have|don'?t have|lacks?|lacking|with no|no)\b[^.?!,]{0,40}"
+                   r"\blicen[cs]e")
 PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
 NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
                           re.IGNORECASE)

@@ -100,7 +100,8 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
         text = ("许可证未载明具体数字；相关条款只作一般性要求。" if lang == "zh" else
                 "The license does not state a figure for this; the related clause only sets a general requirement.")
         return Finding("not_stated", text, [], order, confidence=0.7, intent="not_stated:quantity")
-    gated = any(e.kind == "action" and modality(top, e.zh) == "conditional" for e in top_covered)
+    gated = any(e.kind in ("action", "concept", "service") and modality(top, e.zh) == "conditional"
+                for e in top_covered)
     limits = list(dict.fromkeys(render_limit(t, lang) for s in chosen for t in time_limits(s.text)))
     regs = list(dict.fromkeys(n for s in chosen for n in _regulation_names(index, s, lang)))
     quotes = " ".join(quote_line(index, s, lang) for s in chosen)

@@ -79,7 +79,7 @@ def _forms_in(sentence: Sentence, entry: GlossaryEntry) -> list[str]:
 
 
 def _strongest(sentence: Sentence, entry: GlossaryEntry) -> str:
-    modes = [modality(sentence, t) for t in _forms_in(sentence, entry)]
+    modes = [modality(sentence, t, party=entry.kind == "party") for t in _forms_in(sentence, entry)]
     for mode in ("prohibited", "conditional", "applies", "obliged"):
         if mode in modes:
             return mode
