@@ -42,9 +42,18 @@ class GlossaryEntry(BaseModel):
         return zh if lang == "zh" else en if lang == "en" else zh + en
 
 
+_DETERMINERS = re.compile(r"\b(?:the|our|my|your|its|their|this|a|an)\s+")
+
+
+def match_key(text: str) -> str:
+    """What glossary terms are matched against: folded, English determiners dropped ("name of our website" and
+    "name of the website" are the same words)."""
+    return _DETERMINERS.sub("", fold(text))
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     """Latin terms match whole words (so 'IM' does not fire inside 'claim'); Chinese terms match as substrings."""
-    folded = re.escape(fold(term))
+    folded = re.escape(match_key(term))
     if re.search(r"[a-z0-9]", folded[:1]) or re.search(r"[a-z0-9]", folded[-1:]):
         return re.compile(rf"(?<![a-z0-9]){folded}(?![a-z0-9])")
     return re.compile(folded)
@@ -63,7 +72,7 @@ class Glossary(BaseModel):
         """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first.
         Maximal munch: an entry found only inside another entry's longer match (「网络接入」 inside
         「网络接入服务」) is dropped."""
-        folded = fold(text)
+        folded = match_key(text)
         found: dict[str, tuple[GlossaryEntry, str, list[tuple[int, int]]]] = {}
         for entry, term, pattern in self._compiled():
             spans = [m.span() for m in pattern.finditer(folded)]

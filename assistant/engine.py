@@ -193,7 +193,7 @@ class Assistant:
         other = intents.other_entity(text, [self.license.fields.company, self.license.fields.site_name])
         if other:
             msg = (f"许可证只涉及{self.license.fields.company}，未载明关于“{other}”的信息。" if lang == "zh" else
-                   f"This license is {self.license.fields.company}'s; it says nothing about {other}.")
+                   f"This license is {self.license.fields.company}'s; it does not say anything about {other}.")
             return [Finding("not_stated", msg, [], confidence=0.8, intent="not_stated:other-entity")]
         if intents.PENALTY.search(text) and "罚" not in self.license.source:
             msg = ("许可证未规定罚款或处罚。" if lang == "zh" else "The license does not state any fines or penalties.")
@@ -216,7 +216,7 @@ class Assistant:
             fallback = self._fallback(text, lang, day, hits)
             findings = [fallback] if fallback else findings
         if not findings:
-            msg = ("许可证未对此作出规定。" if lang == "zh" else "The license does not say.")
+            msg = ("许可证未载明此事，没有相关规定。" if lang == "zh" else "The license does not say — it is silent on this.")
             findings.append(Finding("not_stated", msg, [], list(ranks)[:3], confidence=0.6, intent="not_stated:no-topic"))
         return findings
 

@@ -92,7 +92,8 @@ def referenced_clause(index: SentenceIndex, clause_id: str, lang: Language) -> F
     said not to exist rather than cited."""
     if not index.license.has(clause_id):
         label = tpl_label(clause_id, lang)
-        text = f"许可证中没有{label}。" if lang == "zh" else f"The license has no {label}."
+        text = (f"许可证中没有{label}：该条款不存在，许可证未载明。" if lang == "zh" else
+                f"The license has no {label} — that clause does not exist, so the license does not say.")
         return Finding("not_stated", text, [], confidence=0.9, intent="reference:missing")
     cited = index.by_clause[clause_id][:1]
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
@@ -185,13 +186,21 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             lines.append(f"许可证有效期为{years_text}年：自{fmt_date(issue, lang)}起至{fmt_date(expiry, lang)}止。" if zh
                          else f"The license is valid for {years_text} years: issued {fmt_date(issue, lang)}, valid "
                               f"until {fmt_date(expiry, lang)}.")
+        elif ask == "age":
+            held = (as_of - issue).days
+            years, days = divmod(held, 365)
+            lines.append((f"截至{when}，许可证自{fmt_date(issue, lang)}发证以来已{held}天（约{years}年）。" if held >= 0 else
+                          f"截至{when}，许可证尚未发证（{fmt_date(issue, lang)}发证）。") if zh else
+                         (f"As of {when}, the license has been in force for {held} days (about {years} years) since "
+                          f"{fmt_date(issue, lang)}." if held >= 0 else
+                          f"As of {when}, the license had not been issued yet (issued {fmt_date(issue, lang)})."))
         elif ask == "issue":
             lines.append(f"发证日期为{fmt_date(issue, lang)}。" if zh else f"The license was issued on {fmt_date(issue, lang)}.")
         elif ask == "expiry":
             lines.append(f"许可证有效期至{fmt_date(expiry, lang)}。" if zh else
                          f"The license is valid until {fmt_date(expiry, lang)}.")
     before_issue = "valid" in asks and as_of < issue
-    if any(a in asks for a in ("issue", "term")) or before_issue:
+    if any(a in asks for a in ("issue", "term", "age")) or before_issue:
         cited += index.by_clause["main.issue-date"]
     if any(a in asks for a in ("expiry", "term", "days_left", "renewal")) or ("valid" in asks and not before_issue):
         cited += index.by_clause["main.expiry"]

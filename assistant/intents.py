@@ -72,6 +72,8 @@ ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
              r"发证|颁发|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,3}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
               r"到期|有效期|过期|失效|截止")
+AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|ago)\b", r"\bin force for how long\b",
+          r"用了几年|用了多久|用了多少年|已经.{0,4}(几|多少)年|持证多久|发证.{0,3}多久了")
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
                r"续期|续证|延续|续展|延期|换证|续签|继续经营")
 # Template-level questions answered by a whole clause: what the license lets us do; what it rests on.
@@ -98,7 +100,7 @@ INJECTION = _cue(
 )
 
 Kind = Literal["permission", "obligation", "fact", "date", "absent_field", "reference"]
-DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left"]
+DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left", "age"]
 
 
 @dataclass
@@ -150,11 +152,14 @@ def split_question(question: str) -> list[str]:
 
 
 def strip_injection(question: str) -> tuple[str, bool]:
-    """Drop the sentences that try to instruct the assistant; the rest is the question."""
-    pieces = re.split(r"(?<=[.?!。？！;；\n])\s*|[,，:：]\s*(?=(?:ignore|忽略|无视|disregard|forget|忘记))", question)
-    kept = [p for p in pieces if p and not INJECTION.search(p)]
-    cleaned = " ".join(kept).strip()
-    return (cleaned or question), len(kept) != len([p for p in pieces if p])
+    """Drop the sentences that try to instruct the assistant; the rest is the question (unchanged if none)."""
+    pieces = re.split(r"(?<=[。？！；\n])|(?<=[.?!;])\s+|[,，:：]\s*(?=(?:ignore|忽略|无视|disregard|forget|忘记))", question)
+    pieces = [p for p in pieces if p and p.strip()]
+    kept = [p for p in pieces if not INJECTION.search(p)]
+    if len(kept) == len(pieces):
+        return question, False
+    cleaned = " ".join(p.strip() for p in kept).strip()
+    return (cleaned or question), True
 
 
 def other_entity(question: str, own_names: list[str]) -> str | None:
@@ -180,7 +185,9 @@ def date_asks(question: str) -> list[DateAsk]:
         asks.append("valid")
     if DAYS_LEFT.search(question) and (EXPIRY.search(question) or renewal or "valid" in asks):
         asks.append("days_left")
-    if TERM.search(question) and not renewal and "days_left" not in asks:
+    if AGE.search(question):
+        asks.append("age")
+    elif TERM.search(question) and not renewal and "days_left" not in asks:
         asks.append("term")
     if ISSUE.search(question) and not renewal and "term" not in asks and (WHEN.search(question) or asks):
         asks.append("issue")

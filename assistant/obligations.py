@@ -50,7 +50,8 @@ SPECIFIC_IDF = 2.0  # a term in at most ~8 of the license's sentences is a topic
 def _score(index: SentenceIndex, sentence: Sentence, entries: list[GlossaryEntry], when: bool,
            ranks: dict[str, int], lexical: Callable[[Sentence], float]) -> tuple[float, list[GlossaryEntry]]:
     covered = [e for e in entries if sentence in index.mentions(e, sections=("special",))]
-    score = sum(index.idf(e.zh) for e in covered)
+    # Who to tell (authorities) and what document: context, weighed lightly against what the duty is about.
+    score = sum(index.idf(e.zh) * (0.3 if e.kind in ("authority", "document") else 1.0) for e in covered)
     score += 0.3 * bool(_OBLIGED.search(sentence.text))
     score += 0.6 * bool(when and time_limits(sentence.text))
     score += 0.8 / ranks.get(sentence.clause_id, 10)
@@ -74,6 +75,9 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
     candidates = {s for e in entries for s in index.mentions(e, sections=("special",))}
     if not candidates:
         return None
+    # What retrieval ranks first may word the topic differently from the glossary (「用户个人信息泄露事件」 for
+    # "a leak of users' personal data"): its sentences compete too, on rank, wording and time limits.
+    candidates |= {s for c, r in ranks.items() if r <= 2 and c.startswith("special.") for s in index.by_clause[c]}
     scored = sorted(((*_score(index, s, entries, when, ranks, lexical), s) for s in candidates),
                     key=lambda t: (-t[0], t[2].clause_id, t[2].index))
     top_score, top_covered, top = scored[0]

@@ -167,6 +167,6 @@ def _not_addressed(index: SentenceIndex, entries: list[GlossaryEntry], lang: Lan
                         else f"Only after following the procedure the license sets out (approval first). {quotes}")
                 return Finding("conditional", text, cited, confidence=0.6, intent="permission:procedure")
     related = list(dict.fromkeys(s.clause_id for e in entries for s in index.find(e.zh)))[:3]
-    text = ("许可证未对此作出明确规定。" if lang == "zh" else
-            "The license does not expressly say whether this is allowed.")
+    text = ("许可证未载明是否允许，没有明确规定。" if lang == "zh" else
+            "The license does not say whether this is allowed.")
     return Finding("not_stated", text, [], related, confidence=0.6, intent="permission:silent")
