@@ -31,6 +31,7 @@ class SentenceIndex:
         self.by_clause = {c.id: sentences(c.id, c.text_zh) for c in lic.clauses}
         self.all = [s for group in self.by_clause.values() for s in group]
         self._folded = {s: (fold(s.plain), fold(s.text)) for s in self.all}
+        self._position = {s: i for i, s in enumerate(self.all)}
         self._found: dict[tuple[str, tuple[str, ...], bool], list[Sentence]] = {}
         self._idf: dict[str, float] = {}
 
@@ -41,6 +42,10 @@ class SentenceIndex:
             self._found[key] = [s for s in self.all if key[0] and s.clause_id.split(".")[0] in sections
                                 and key[0] in self._folded[s][1 if raw else 0]]
         return self._found[key]
+
+    def position(self, sentence: Sentence) -> int:
+        """Document order, for deterministic tie-breaks (set order varies with the hash seed)."""
+        return self._position[sentence]
 
     def mentions(self, entry: GlossaryEntry, *, sections: tuple[str, ...] = ("special", "main")) -> list[Sentence]:
         return self.find(entry.zh, sections=sections, raw=entry.kind == "regulation")

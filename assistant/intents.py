@@ -77,7 +77,7 @@ AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
                r"续期|续证|延续|续展|延期|换证|续签|继续经营")
 # Template-level questions answered by a whole clause: what the license lets us do; what it rests on.
-SCOPE_SUMMARY = _cue(r"\bwhat (kind of |type of )?(business|services?)\b", r"\bwhat (does|can) (the|this|our) licen[cs]e "
+SCOPE_SUMMARY = _cue(r"\b(what|which) (kind of |type of )?(business|services?)\b", r"\bwhat (does|can) (the|this|our) licen[cs]e "
                      r"(let|allow|cover|permit)", r"\bscope of (the )?licen[cs]e", r"\blicensed (services|business)\b",
                      r"什么业务|哪些业务|哪项业务|业务范围|经营范围|许可范围|许可的业务")
 LEGAL_BASIS = _cue(r"\b(under|according to) (which|what) (law|regulation|rules?)", r"\blegal basis\b",
@@ -88,7 +88,7 @@ OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s")
 OTHER_ENTITY_ZH = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的|^([\u4e00-\u9fff]{2,6}?)的(?:ICP|许可证|证号|经营许可|法定代表人|域名|网站)"
 )
-_OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联|公司|咱|他们)$|[哪这那什么许可证]")
+_OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联|公司|咱|他们)$|[哪这那什么许可证附页上里中]")
 _OWN_EN = {"company", "license", "licence", "licensee", "kongzhong", "beijing", "what", "who", "it", "china",
            "ministry", "miit", "regulator", "government", "state", "user", "users", "customer", "customers"}
 

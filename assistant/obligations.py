@@ -79,7 +79,7 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
     # "a leak of users' personal data"): its sentences compete too, on rank, wording and time limits.
     candidates |= {s for c, r in ranks.items() if r <= 2 and c.startswith("special.") for s in index.by_clause[c]}
     scored = sorted(((*_score(index, s, entries, when, ranks, lexical), s) for s in candidates),
-                    key=lambda t: (-t[0], t[2].clause_id, t[2].index))
+                    key=lambda t: (-t[0], index.position(t[2])))
     top_score, top_covered, top = scored[0]
     chosen = [top] + [s for score, _, s in scored[1:] if s.clause_id == top.clause_id and score >= 0.9 * top_score]
     covered_ids = {e.id for e in top_covered}
@@ -88,14 +88,14 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
     while len({s.clause_id for s in chosen}) < 3:
         uncovered = [e for e in specific if e.id not in covered_ids]
         options = []
-        for sentence in candidates.difference(chosen):
+        for sentence in sorted(candidates.difference(chosen), key=index.position):
             gained = [e for e in uncovered if sentence in index.mentions(e, sections=("special",))]
             gain = sum(index.idf(e.zh) for e in gained)
             if gain >= SPECIFIC_IDF:
                 options.append((gain + 0.5 * _score(index, sentence, entries, when, ranks, lexical)[0], sentence, gained))
         if not options:
             break
-        _, sentence, gained = max(options, key=lambda t: (t[0], -t[1].index))
+        _, sentence, gained = max(options, key=lambda t: (t[0], -index.position(t[1])))
         chosen.append(sentence)
         covered_ids |= {e.id for e in gained}
     order = list(dict.fromkeys(s.clause_id for s in chosen))

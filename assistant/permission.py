@@ -89,8 +89,8 @@ def _strongest(sentence: Sentence, entry: GlossaryEntry) -> str:
 def _best_decisive(index: SentenceIndex, entries: list[GlossaryEntry]) -> tuple[Sentence, list[GlossaryEntry], str] | None:
     """The sentence that decides the most specific share of the entries."""
     best: tuple[float, Sentence, list[GlossaryEntry], str] | None = None
-    candidates = {s for s in index.all if s.clause_id.startswith("special.") and any(_forms_in(s, e) for e in entries)}
-    for sentence in candidates:
+    candidates = [s for s in index.all if s.clause_id.startswith("special.") and any(_forms_in(s, e) for e in entries)]
+    for sentence in candidates:  # document order; on a tie the more restrictive reading wins
         modes = {e.id: _strongest(sentence, e) for e in entries if _forms_in(sentence, e)}
         covered = [e for e in entries if modes.get(e.id) in _DECISIVE]
         decisive = [modes[e.id] for e in covered]
@@ -100,7 +100,7 @@ def _best_decisive(index: SentenceIndex, entries: list[GlossaryEntry]) -> tuple[
         if mode == "applies" and not _governed_by_licensed_article(index, sentence):
             continue
         score = sum(index.idf(e.zh) for e in covered)
-        if best is None or score > best[0]:
+        if best is None or score > best[0] or (score == best[0] and _DECISIVE.index(mode) < _DECISIVE.index(best[3])):
             best = (score, sentence, covered, mode)
     return None if best is None else best[1:]
 
