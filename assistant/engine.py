@@ -78,6 +78,7 @@ class Assistant:
         self.license = cached_license(self.settings.corpus_dir, self.settings.document)
         self.index = SentenceIndex(self.license)
         self.overlap = Overlap(self.license, Tokenizer(self.license.glossary))
+        self._searchable = fold(self.license.source + " ".join(c.text_en for c in self.license.clauses))
         self.settings_hash = self.settings.fingerprint()
         self._retriever = None
         self._lock = threading.Lock()
@@ -198,6 +199,11 @@ class Assistant:
         if intents.PENALTY.search(text) and "罚" not in self.license.source:
             msg = ("许可证未规定罚款或处罚。" if lang == "zh" else "The license does not state any fines or penalties.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.8, intent="not_stated:penalty")]
+        choice = intents.CHOICE.search(text)
+        if choice and not any(fold(alt) in self._searchable for alt in choice.groups()):
+            msg = (f"许可证未载明这一点：{choice.group(1)}和{choice.group(2)}都未在许可证中出现。" if lang == "zh" else
+                   f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
+            return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
         planned = self._plan_subquestions(text)
         parts = [p for _, p in planned]
         findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]

@@ -52,6 +52,9 @@ FREQUENCY = _cue(r"\bhow often\b", r"\bhow frequently\b", r"\bfrequency\b", r"�
 THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照|许可|资质|执照)",
                    r"\b(without|doesn'?t have|does not have|don'?t have|lacks?|lacking|with no|no)\b[^.?!,]{0,40}"
                    r"\blicen[cs]e")
+# "SM4 or AES-256?", 「用SM4还是AES？」: a choice between named (Latin-script) alternatives.
+CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*([A-Za-z0-9][A-Za-z0-9.+-]*)\s*[?？]?\s*$",
+                    re.IGNORECASE)
 PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
 NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
                           re.IGNORECASE)
