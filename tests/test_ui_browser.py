@@ -3,7 +3,6 @@ offline), against the app served with the real engine on a loopback port. Saves 
 
 from __future__ import annotations
 
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,8 +76,6 @@ def test_chat_shows_verdict_and_cited_clause_then_the_license_tab(page):
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "ui-chat.png", full_page=True)
-    (ROOT / "docs").mkdir(exist_ok=True)
-    shutil.copyfile(ARTIFACTS / "ui-chat.png", ROOT / "docs" / "screenshot-chat.png")
 
     page.locator("#la-chat details.la-cite[open] a.la-goto").first.click()  # the citation opens its clause
     scope = page.locator("#clause-main_scope")
