@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 
 from .parser import Clause, LicenseFields, parse_license
 from .text import fold
@@ -36,6 +36,7 @@ class GlossaryEntry(BaseModel):
     aliases_zh: list[str] = []
     aliases_en: list[str] = []
     source: Literal["license", "catalogue"] = "license"
+    asked_as: str | None = Field(None, description="The term or alias a question used (set per question).")
 
     def terms(self, lang: Literal["zh", "en"] | None = None) -> list[str]:
         zh, en = [self.zh, *self.aliases_zh], [self.en, *self.aliases_en]

@@ -142,13 +142,12 @@ class Assistant:
         return parts
 
     def _entries(self, question: str) -> list[GlossaryEntry]:
-        """Glossary entries the question names. Each keeps only the Chinese alias the question used (so a
-        sentence is judged by the words asked about); a service that only describes a third party
-        (「没有基础电信牌照的公司」) becomes that party."""
+        """Glossary entries the question names, each remembering the words it was asked by; a service that only
+        describes a third party (「没有基础电信牌照的公司」) becomes that party."""
         third_party = intents.THIRD_PARTY.search(question)
         out = []
         for entry, term in self.license.glossary.matches(question):
-            update: dict[str, object] = {"aliases_zh": [term] if term in entry.aliases_zh else []}
+            update: dict[str, object] = {"asked_as": term}
             if entry.kind == "service" and third_party and fold(term) in fold(third_party.group()):
                 update["kind"] = "party"
             out.append(entry.model_copy(update=update))
@@ -312,8 +311,8 @@ class Assistant:
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,
-                                lexical=lambda s: self.overlap.score(
-                                    question, s.clause_id, lang, s.text if lang == "zh" else self.index.english(s)))
+                                lexical=lambda s: self._sentence_overlap(question, s, lang),
+                                event=bool(intents.EVENT.search(question)))
 
     def _premise_checks(self, parts: list[Part], lang: Language) -> list[Finding]:
         """A question that presumes an excluded or prohibited service gets corrected first."""

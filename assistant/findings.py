@@ -43,6 +43,14 @@ class SentenceIndex:
                                 and key[0] in self._folded[s][1 if raw else 0]]
         return self._found[key]
 
+    def weight(self, sentence: Sentence, entry: GlossaryEntry) -> float:
+        """How strongly a sentence mentions an entry: its license term counts fully; one of its Chinese aliases
+        (「泄露」 for 数据泄露) counts 0.6 of the alias's own specificity; otherwise 0."""
+        if sentence in self.mentions(entry, sections=("special", "main", "annex")):
+            return self.idf(entry.zh)
+        aliases = [a for a in entry.aliases_zh if len(a) > 1 and sentence in self.find(a, sections=("special",))]
+        return 0.6 * max((self.idf(a) for a in aliases), default=0.0)
+
     def position(self, sentence: Sentence) -> int:
         """Document order, for deterministic tie-breaks (set order varies with the hash seed)."""
         return self._position[sentence]

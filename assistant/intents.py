@@ -55,6 +55,10 @@ THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照
 # "SM4 or AES-256?", 「用SM4还是AES？」: a choice between named (Latin-script) alternatives.
 CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*([A-Za-z0-9][A-Za-z0-9.+-]*)\s*[?？]?\s*$",
                     re.IGNORECASE)
+# Something has happened (a breach, an outage): duties triggered by an event come first.
+EVENT = _cue(r"\bafter (a|an|the|we|our)\b", r"\bif (we|there) (have|had|get|got|suffer|is|was)\b", r"\bjust had\b",
+             r"\bin (the )?event of\b", r"\bhappens?\b", r"\bsuffer(ed)?\b", r"\bwe('ve| have) (been|had)\b",
+             r"发生|出现了|遭遇|遇到|被黑|泄露了|之后|以后|万一")
 PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
 NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
                           re.IGNORECASE)

@@ -47,15 +47,23 @@ _NUMBER = re.compile(r"\d|[一二三四五六七八九十百]+\s*(?:个|名|人|
 SPECIFIC_IDF = 2.0  # a term in at most ~8 of the license's sentences is a topic of its own
 
 
+_EVENT_DUTY = re.compile(r"发生|遇有|出现")
+_PREVENTION = re.compile(r"防止|避免|预防|防范")
+
+
 def _score(index: SentenceIndex, sentence: Sentence, entries: list[GlossaryEntry], when: bool,
-           ranks: dict[str, int], lexical: Callable[[Sentence], float]) -> tuple[float, list[GlossaryEntry]]:
-    covered = [e for e in entries if sentence in index.mentions(e, sections=("special",))]
+           ranks: dict[str, int], lexical: Callable[[Sentence], float],
+           event: bool = False) -> tuple[float, list[GlossaryEntry]]:
+    weights = {e.id: index.weight(sentence, e) for e in entries}
+    covered = [e for e in entries if weights[e.id] > 0]
     # Who to tell (authorities) and what document: context, weighed lightly against what the duty is about.
-    score = sum(index.idf(e.zh) * (0.3 if e.kind in ("authority", "document") else 1.0) for e in covered)
+    score = sum(weights[e.id] * (0.3 if e.kind in ("authority", "document") else 1.0) for e in covered)
     score += 0.3 * bool(_OBLIGED.search(sentence.text))
     score += 0.6 * bool(when and time_limits(sentence.text))
     score += 0.8 / ranks.get(sentence.clause_id, 10)
     score += 0.5 * lexical(sentence)
+    if event:  # "after a breach": what to do once it happened, not how to prevent it
+        score += 1.5 if _EVENT_DUTY.search(sentence.text) else -1.5 if _PREVENTION.search(sentence.text) else 0.0
     return score, covered
 
 
@@ -69,16 +77,16 @@ def _states_number(sentence: Sentence, entries: list[GlossaryEntry]) -> bool:
 
 def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: Language, *, quantity: bool,
                      when: bool, ranks: dict[str, int],
-                     lexical: Callable[[Sentence], float] = lambda s: 0.0) -> Finding | None:
+                     lexical: Callable[[Sentence], float] = lambda s: 0.0, event: bool = False) -> Finding | None:
     """None when no sentence mentions any of the terms. Each specific topic of the question gets its own
     best sentence (greedy cover), so 「违法信息和重大安全事件的时限」 cites both clauses."""
-    candidates = {s for e in entries for s in index.mentions(e, sections=("special",))}
+    candidates = {s for s in index.all if s.clause_id.startswith("special.") and any(index.weight(s, e) for e in entries)}
     if not candidates:
         return None
     # What retrieval ranks first may word the topic differently from the glossary (「用户个人信息泄露事件」 for
     # "a leak of users' personal data"): its sentences compete too, on rank, wording and time limits.
     candidates |= {s for c, r in ranks.items() if r <= 2 and c.startswith("special.") for s in index.by_clause[c]}
-    scored = sorted(((*_score(index, s, entries, when, ranks, lexical), s) for s in candidates),
+    scored = sorted(((*_score(index, s, entries, when, ranks, lexical, event), s) for s in candidates),
                     key=lambda t: (-t[0], index.position(t[2])))
     top_score, top_covered, top = scored[0]
     chosen = [top] + [s for score, _, s in scored[1:] if s.clause_id == top.clause_id and score >= 0.9 * top_score]
@@ -92,7 +100,8 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
             gained = [e for e in uncovered if sentence in index.mentions(e, sections=("special",))]
             gain = sum(index.idf(e.zh) for e in gained)
             if gain >= SPECIFIC_IDF:
-                options.append((gain + 0.5 * _score(index, sentence, entries, when, ranks, lexical)[0], sentence, gained))
+                options.append((gain + 0.5 * _score(index, sentence, entries, when, ranks, lexical, event)[0],
+                                sentence, gained))
         if not options:
             break
         _, sentence, gained = max(options, key=lambda t: (t[0], -index.position(t[1])))

@@ -73,8 +73,10 @@ def _from_sentence(index: SentenceIndex, sentence: Sentence, entries: list[Gloss
 
 
 def _forms_in(sentence: Sentence, entry: GlossaryEntry) -> list[str]:
-    """The entry's license term, or any of its Chinese aliases, as printed in the sentence (「明码标价」 for 收费)."""
-    forms = [entry.zh] + [a for a in entry.aliases_zh if len(a) > 2 and fold(a) not in fold(entry.zh)]
+    """The entry's license term, or the Chinese alias the question used, as printed in the sentence (a sentence
+    is judged by the words asked about: 「明码标价」 only if the question said 明码标价)."""
+    asked = entry.asked_as if entry.asked_as in entry.aliases_zh else None
+    forms = [entry.zh] + ([asked] if asked and len(asked) > 2 and fold(asked) not in fold(entry.zh) else [])
     return [t for t in forms if fold(t) in fold(sentence.plain)]
 
 
