@@ -14,9 +14,9 @@ from datetime import date
 from functools import lru_cache
 
 from . import intents
+from . import template as tpl
 from .config import RetrieverName, Settings, get_settings
 from .corpus import GlossaryEntry, cached_license
-from . import template as tpl
 from .evidence import Sentence, forbidden_parts, provided_service, regulates_provision, sentence_modality
 from .facts import absent_field, date_finding, field_clause, referenced_clause, state_field
 from .findings import Finding, SentenceIndex, quote_line
