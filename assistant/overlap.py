@@ -15,7 +15,14 @@ from .corpus import License
 from .retrieval import Tokenizer
 from .schema import Language
 
-_EN_STOP = set(["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "doing", "have", "has", "had", "having", "we", "our", "us", "you", "your", "they", "their", "it", "its", "this", "that", "these", "those", "there", "here", "what", "whats", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "may", "might", "must", "shall", "should", "will", "would", "not", "no", "yes", "if", "then", "than", "so", "such", "any", "all", "some", "each", "other", "into", "about", "under", "over", "after", "before", "again", "just", "also", "only", "very", "more", "most", "one", "two", "license", "licence", "licensed", "company", "companys", "licensee", "please", "tell", "me", "say", "says", "said", "does", "need", "needs", "let", "lets", "get", "got", "want", "wants", "like", "right", "correct", "actually", "really", "still", "ever", "even", "according", "way", "kind", "much", "many"])
+_EN_STOP = frozenset("""
+a an the and or of to in on at for by with from as is are was were be been being do does did doing have has
+had having we our us you your they their it its this that these those there here what whats which who whom
+whose when where why how can could may might must shall should will would not no yes if then than so such
+any all some each other into about under over after before again just also only very more most one two
+license licence licensed company companys licensee please tell me say says said need needs let lets get got
+want wants like right correct actually really still ever even according way kind much many
+""".split())  # noqa: SIM905 - a word list reads better as text
 _ZH_STOP = {"我们", "公司", "许可证", "可以", "什么", "需要", "是否", "这个", "那个", "这张", "哪些", "怎么", "如何",
             "一下", "还是", "就是", "如果", "的话", "有没有", "是不是", "我们的", "执照", "证上", "这块", "这些", "时候",
             "规定", "要求", "应该", "应当", "现在", "多少", "哪个", "哪里", "你们", "一个", "他们", "之前", "之后"}
