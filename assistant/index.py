@@ -4,15 +4,21 @@ The collection name carries a fingerprint of corpus, model and settings, so a ch
 same inputs reuse the old one. The embedded store lives under ``index/``; settings may point at a Chroma server
 (``chroma run``) instead, which is what several processes should share (the embedded store is not safe for two
 processes writing at once, so building also takes a file lock).
+
+Each document carries, after its text, the glossary terms (with the words people use for them) that the clause
+mentions, so "expire" or 「哪家公司」 reach a clause that only says 「有效期至」 or 「公司名称」.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_chroma import Chroma
@@ -21,10 +27,14 @@ from pydantic import BaseModel
 from rich.progress import Progress
 
 from .config import Settings
-from .corpus import License
+from .corpus import GlossaryEntry, License, match_key
 from .embeddings import SentenceTransformerEmbeddings
 
-INDEX_FORMAT = "1"  # bump when the document layout below changes
+INDEX_FORMAT = "2"  # bump when the document layout below changes
+#: A glossary entry found in at least this share of the clauses (the license's own name, the regulator) tells
+#: clauses apart no better than a stop word; its terms are neither added to documents nor to queries.
+GENERIC_SHARE = 0.2
+SPACE = "cosine"  # Chroma distance; similarity = 1 - distance
 
 
 class IndexReport(BaseModel):
@@ -39,15 +49,51 @@ class IndexReport(BaseModel):
     seconds: float
 
 
+@dataclass(frozen=True)
+class ClauseTerms:
+    """The glossary entries each clause mentions (in its zh or en text), generic ones left out."""
+
+    generic: frozenset[str]
+    by_clause: dict[str, list[GlossaryEntry]]
+
+
+_TERMS: dict[tuple[str, str], ClauseTerms] = {}
+
+
+def _mentioned(entry: GlossaryEntry, texts: list[str]) -> int:
+    """In how many ``match_key`` texts any of the entry's words occurs (Latin words whole, as the glossary
+    matches them); a substring test first, since most terms are Chinese and most texts lack them."""
+    terms = [(k, re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])") if re.search(r"[a-z0-9]", k) else None)
+             for k in {match_key(t) for t in entry.terms() if t.strip()}]
+    return sum(any(k in text and (p is None or p.search(text)) for k, p in terms) for text in texts)
+
+
+def clause_terms(lic: License) -> ClauseTerms:
+    """Computed once per license version. Genericness counts every occurrence of an entry's words, also inside a
+    longer term ("license" in "license number"), since that is how often a question's word would match."""
+    key = (lic.doc_id, lic.corpus_hash)
+    if key not in _TERMS:
+        texts = [match_key(f"{c.text_zh}\n{c.text_en}") for c in lic.clauses]
+        generic = frozenset(e.id for e in lic.glossary.entries
+                            if _mentioned(e, texts) >= GENERIC_SHARE * len(texts))
+        by_clause = {c.id: list({e.id: e for text in (c.text_zh, c.text_en) for e, _ in lic.glossary.matches(text)
+                                 if e.id not in generic}.values()) for c in lic.clauses}
+        _TERMS[key] = ClauseTerms(generic, by_clause)
+    return _TERMS[key]
+
+
 def clause_documents(lic: License) -> list[Document]:
-    """Two documents per clause (zh, en), labelled, with the metadata retrieval collapses on."""
+    """Two documents per clause (zh, en): label, text, then the clause's glossary terms in that language, with
+    the metadata retrieval collapses on."""
+    terms = clause_terms(lic).by_clause
     docs = []
     for c in lic.clauses:
         for lang, label, text in (("zh", c.label_zh, c.text_zh), ("en", c.label_en, c.text_en)):
             if text:
                 key = f"{lic.doc_id}:{c.id}:{lang}"
+                words = " ".join(dict.fromkeys(t for e in terms[c.id] for t in e.terms(lang)))
                 docs.append(Document(
-                    id=key, page_content=f"{label}\n{text}",
+                    id=key, page_content=f"{label}\n{text}\n{words}".rstrip(),
                     metadata={"doc_id": lic.doc_id, "clause_id": c.id, "lang": lang, "section": c.section,
                               "key": key},
                 ))
@@ -55,8 +101,11 @@ def clause_documents(lic: License) -> list[Document]:
 
 
 def fingerprint(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings) -> str:
-    parts = [INDEX_FORMAT, lic.doc_id, lic.corpus_hash, settings.embedding.model, embeddings.query_prefix,
-             embeddings.passage_prefix, str(embeddings.dimensions)]
+    """Everything the stored vectors depend on: the documents themselves, the model and how it embeds."""
+    documents = hashlib.sha256(json.dumps([(d.id, d.page_content, d.metadata) for d in clause_documents(lic)],
+                                          ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    parts = [INDEX_FORMAT, lic.doc_id, lic.corpus_hash, documents, settings.embedding.model,
+             embeddings.query_prefix, embeddings.passage_prefix, str(embeddings.dimensions), embeddings.dtype]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:12]
 
 
@@ -109,13 +158,13 @@ def open_index(lic: License, settings: Settings, embeddings: SentenceTransformer
             client.delete_collection(name)
             existing.discard(name)
         store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
-                       collection_metadata={"hnsw:space": "cosine"})
+                       collection_metadata={"hnsw:space": SPACE})
         reused = name in existing and store._collection.count() == len(docs)
         if not reused:
             if name in existing:  # half-built by an interrupted run
                 store.delete_collection()
                 store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
-                               collection_metadata={"hnsw:space": "cosine"})
+                               collection_metadata={"hnsw:space": SPACE})
             _add_with_progress(store, docs, settings.embedding.batch_size, progress)
     report = IndexReport(model=settings.embedding.model, dims=embeddings.dimensions, clauses=len(lic.clauses),
                          documents=len(docs), fingerprint=fp, collection=name, location=_location(settings),
