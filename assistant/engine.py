@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from . import intents
@@ -26,9 +26,10 @@ from .overlap import Overlap
 from .permission import decide_permission
 from .retrieval import ClauseHit, Tokenizer
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
-from .text import detect_language, fold
+from .text import dates_in, detect_language, fold
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no character, and no JSON for it
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _RESTRICTIVE: dict[Verdict, int] = {"no": 4, "conditional": 3, "yes": 2, "not_stated": 1, "info": 0}
 _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
@@ -46,6 +47,8 @@ class InputError(ValueError):
 def parse_as_of(as_of: date | str | None) -> date:
     if as_of is None or as_of == "":
         return date.today()
+    if isinstance(as_of, datetime):
+        return as_of.date()
     if isinstance(as_of, date):
         return as_of
     try:
@@ -170,6 +173,8 @@ class Assistant:
     def answer(self, question: str, as_of: date | str | None = None, *,
                retriever: RetrieverName | None = None) -> Answer:
         started = time.perf_counter()
+        if isinstance(question, str):
+            question = _SURROGATE.sub("\ufffd", question)
         lang: Language = detect_language(question) if isinstance(question, str) else "en"
         try:
             day = parse_as_of(as_of)
@@ -307,7 +312,8 @@ class Assistant:
         if part.kind == "reference" and part.field_id:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
-            return date_finding(self.index, part.date_asks, day, lang)
+            named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
+            return date_finding(self.index, part.date_asks, named[-1] if named else day, lang)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,

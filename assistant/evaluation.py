@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .schema import Answer, Citation
-from .text import CN_DIGITS, clean_zh, cn_to_int, fold
+from .text import CN_DIGITS, DATE_PATTERNS, clean_zh, cn_to_int, date_of, fold
 
 AnswerFn = Callable[..., Answer]
 Row = dict[str, Any]
@@ -70,32 +70,13 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------- normalisation
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
-    "jun": 6, "jul": 7, "aug": 8, "sept": 9, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th)?"
-_DATE_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, str, str]], ...] = (
-    (re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), ("y", "m", "d")),
-    (re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"), ("y", "m", "d")),
-    (re.compile(rf"(?<![a-z])(?P<m>{_MONTH})\.?\s*(?P<d>\d{{1,2}})(?!\d){_ORD}\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
-     ("y", "m", "d")),
-    (re.compile(rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s*)?(?P<m>{_MONTH})\.?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
-     ("y", "m", "d")),
-)
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 
 
 def _iso_date(match: re.Match[str]) -> str:
-    month = match["m"]
-    try:
-        when = date(int(match["y"]), _MONTHS.get(month) or int(month), int(match["d"]))
-    except ValueError:
-        return match.group()
-    return when.isoformat()
+    when = date_of(match)
+    return when.isoformat() if when else match.group()
 
 
 def _cn_numeral(match: re.Match[str]) -> str:
@@ -110,7 +91,7 @@ def _cn_numeral(match: re.Match[str]) -> str:
 def _normalise_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
     text = _CN_NUMERAL.sub(_cn_numeral, text)
-    for pattern, _ in _DATE_PATTERNS:
+    for pattern in DATE_PATTERNS:
         text = pattern.sub(_iso_date, text)
     return re.sub(r"\s+", "", text)
 

@@ -144,7 +144,7 @@ def clause_references(question: str) -> list[str]:
     for m in _REFERENCE.finditer(question):
         article = m.group(1) or m.group(3) or m.group(5)
         item = m.group(2) or m.group(4) or m.group(6)
-        if re.search(r"《[^》]*$", question[: m.start()]):
+        if re.search(r"《[^》]*$|》\s*$", question[: m.start()]):
             continue  # 「《互联网信息服务管理办法》第十五条」 is another document's article
         a = cn_to_int(article)
         i = cn_to_int(item) if item else None
@@ -159,13 +159,24 @@ def split_question(question: str) -> list[str]:
 
 
 def strip_injection(question: str) -> tuple[str, bool]:
-    """Drop the sentences that try to instruct the assistant; the rest is the question (unchanged if none)."""
-    pieces = re.split(r"(?<=[。？！；\n])|(?<=[.?!;])\s+|[,，:：]\s*(?=(?:ignore|忽略|无视|disregard|forget|忘记))", question)
-    pieces = [p for p in pieces if p and p.strip()]
-    kept = [p for p in pieces if not INJECTION.search(p)]
-    if len(kept) == len(pieces):
+    """Drop the sentences — or, inside a sentence, the comma/colon-joined phrases — that try to instruct the
+    assistant; the rest is the question (unchanged if nothing was an instruction, kept whole if all was)."""
+    kept: list[str] = []
+    injected = False
+    for sentence in re.split(r"(?<=[。？！；\n])|(?<=[.?!;])\s+", question):
+        if not sentence.strip():
+            continue
+        if not INJECTION.search(sentence):
+            kept.append(sentence.strip())
+            continue
+        injected = True
+        phrases = [p.strip() for p in re.split(r"[,，:：]", sentence) if p.strip()]
+        rest = [p for p in phrases if not INJECTION.search(p)]
+        if rest:
+            kept.append(("，" if re.search(r"[\u4e00-\u9fff]", sentence) else ", ").join(rest))
+    if not injected:
         return question, False
-    cleaned = " ".join(p.strip() for p in kept).strip()
+    cleaned = " ".join(kept).strip()
     return (cleaned or question), True
 
 
@@ -188,8 +199,8 @@ def date_asks(question: str) -> list[DateAsk]:
     renewal = bool(RENEWAL.search(question))
     if renewal:
         asks.append("renewal")
-    if VALID_STATUS.search(question):
-        asks.append("valid")
+    if VALID_STATUS.search(question) and not re.search(r"\bhow long is\b(?!.*\bstill\b)", question, re.IGNORECASE):
+        asks.append("valid")  # "how long is the license valid for?" asks the term, not whether it is in force
     if DAYS_LEFT.search(question) and (EXPIRY.search(question) or renewal or "valid" in asks):
         asks.append("days_left")
     if AGE.search(question):

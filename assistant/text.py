@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2014\u2026【】《》"
@@ -103,3 +104,35 @@ def detect_language(text: str) -> str:
     if not english and not chinese:
         return "en"
     return "en" if english >= chinese else "zh"
+
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
+    "jun": 6, "jul": 7, "aug": 8, "sept": 9, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)?"
+# Every way users and the license write a day: 2026年9月29日, 2026-09-29, 2026/9/29, Sep 29, 2026, 29 September 2026.
+DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(rf"(?<![a-z])(?P<m>{_MONTH})\.?\s*(?P<d>\d{{1,2}})(?!\d){_ORD}\s*,?\s*(?P<y>\d{{4}})(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s*)?(?P<m>{_MONTH})\.?\s*,?\s*(?P<y>\d{{4}})(?!\d)", re.IGNORECASE),
+)
+
+
+def date_of(match: re.Match[str]) -> date | None:
+    """The calendar day a DATE_PATTERNS match names, or None when it is no real day (2026-02-30)."""
+    month = match["m"].lower()
+    try:
+        return date(int(match["y"]), _MONTHS.get(month) or int(month), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def dates_in(text: str) -> list[date]:
+    """The real days named in a text, in the order they appear."""
+    found = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
+                   if (day := date_of(m)) is not None)
+    return [day for _, day in found]

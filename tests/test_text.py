@@ -4,12 +4,22 @@ hypothesis properties (clean_zh idempotent, numerals round-trip)."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.text import clean_zh, cn_to_int, detect_language, fold, int_to_cn, is_cjk, squeeze_spaces
+from assistant.text import (
+    clean_zh,
+    cn_to_int,
+    dates_in,
+    detect_language,
+    fold,
+    int_to_cn,
+    is_cjk,
+    squeeze_spaces,
+)
 
 
 @pytest.mark.parametrize(
@@ -178,3 +188,18 @@ def test_chinese_numerals_round_trip(number: int) -> None:
 def test_chinese_numerals_round_trip_exhaustively() -> None:
     assert [cn_to_int(int_to_cn(n)) for n in range(1, 100)] == list(range(1, 100))
     assert len({int_to_cn(n) for n in range(1, 100)}) == 99
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("许可证在2027年1月15日还有效吗？", [date(2027, 1, 15)]),
+        ("Valid on 2027-01-15 or 2027/2/1?", [date(2027, 1, 15), date(2027, 2, 1)]),
+        ("as of Sept. 29, 2026", [date(2026, 9, 29)]),
+        ("on the 1st of October 2026", [date(2026, 10, 1)]),
+        ("2026-02-30 is no day", []),
+        ("第十五条第（十二）项", []),
+    ],
+)
+def test_dates_in(text: str, days: list[date]) -> None:
+    assert dates_in(text) == days
