@@ -287,7 +287,12 @@ class Assistant:
         english = self.index.english(sentence)
         forbidden = forbidden_parts(sentence.text, english)
         asked = self.overlap.tokens(text, lang)
-        hit = any(asked & self.overlap.tokens(part, lang) for part in forbidden[lang])
+        rest = sentence.text if lang == "zh" else english
+        for part in forbidden[lang]:
+            rest = rest.replace(part, " ")
+        # Only words that belong to the forbidden act count: "charge users" is also what 15(5) *requires*.
+        allowed = self.overlap.tokens(rest, lang)
+        hit = any(asked & (self.overlap.tokens(part, lang) - allowed) for part in forbidden[lang])
         mode = sentence_modality(sentence)
         if hit and mode in ("prohibited", "conditional"):
             verdict: Verdict = "no" if mode == "prohibited" else "conditional"
