@@ -50,7 +50,7 @@ class IndexSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     retriever: RetrieverName = Field("hybrid", description="hybrid (RRF of dense + BM25), dense or bm25.")
     k: int = Field(5, ge=1, description="Clauses returned per query.")
-    fetch_k: int = Field(20, ge=1, description="Documents each retriever fetches before fusion.")
+    fetch_k: int = Field(20, ge=1, description="Clauses each retriever ranks before fusion.")
     dense_weight: float = Field(0.5, ge=0, description="Weight of the dense ranking in reciprocal-rank fusion.")
     bm25_weight: float = Field(0.5, ge=0, description="Weight of the BM25 ranking in reciprocal-rank fusion.")
     rrf_c: int = Field(60, ge=1, description="The c constant of reciprocal-rank fusion.")
