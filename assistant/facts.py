@@ -36,7 +36,7 @@ def _value(text: str) -> str:
 
 _CLAIM_ZH = re.compile(r"是([\u4e00-\u9fff]{2,4}?)(?:吧|吗|对吧|对不对|没错吧)")
 _CLAIM_EN = re.compile(r"\b(?:is|are)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s*,?\s*(?:right|correct)\b")
-_ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]{0,2}ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
+_ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]?ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
 
 
 def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Language) -> str:
@@ -117,7 +117,7 @@ def absent_field(index: SentenceIndex, entry: GlossaryEntry, lang: Language) -> 
         text = f"许可证未载明{entry.zh}的具体内容。" + (f"相关条款（仅涉及其变更等事项，不载明具体内容）：{labels}。" if related else "")
     else:
         text = (f"The license does not state the {entry.en}." +
-                (f" It is only mentioned in {labels} (e.g. what to do when it changes), not stated." if related else ""))
+                (f" It is only mentioned, never given, in {labels} (e.g. what to do when it changes)." if related else ""))
     return Finding("not_stated", text, [], related, confidence=0.85, intent="not_stated:field")
 
 
@@ -157,9 +157,9 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
                           f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")
                 lines.append(f"续期（延续）申请须在有效期届满前{days}日提出，即最迟{fmt_date(deadline, lang)}前向原发证机关申请；{status}。")
             else:
-                status = (f"as of {when} that deadline has passed ({-gap} days ago)" if gap < 0 else
+                status = (f"as of {when} that deadline has passed ({_days(-gap, lang)} ago)" if gap < 0 else
                           f"as of {when} today is the last day" if gap == 0 else
-                          f"as of {when} it has not passed yet ({gap} days left)")
+                          f"as of {when} it has not passed yet ({_days(gap, lang)} left)")
                 lines.append(f"The renewal application is due at least {days} days before expiry, i.e. by "
                              f"{fmt_date(deadline, lang)}, to the original issuing authority; {status}.")
         elif ask == "valid":
@@ -169,7 +169,7 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
                 state = "有效（在有效期内）" if zh else "valid (in force)"
             else:
                 state = f"已过期（已过期{(as_of - expiry).days}天），不再有效" if zh else \
-                    f"no longer valid: it expired {(as_of - expiry).days} days ago"
+                    f"no longer valid: it expired {_days((as_of - expiry).days, lang)} ago"
             lines.append(f"截至{when}，许可证{state}；有效期自{fmt_date(issue, lang)}至{fmt_date(expiry, lang)}。" if zh
                          else f"As of {when}, the license is {state}; it runs from {fmt_date(issue, lang)} "
                               f"to {fmt_date(expiry, lang)}.")

@@ -75,10 +75,16 @@ class SentenceIndex:
 
 
 def quote_line(index: SentenceIndex, sentence: Sentence, lang: Language) -> str:
-    """「…」 with its label in Chinese; the English translation with the Chinese original in English."""
+    """「…」 with its label in Chinese; the English translation with the Chinese original in English. A field
+    clause quoted whole already starts with its label (「有效期至：…」), so the label is not said twice."""
     label = index.label(sentence.clause_id, lang)
     text = sentence.text.strip()
+    english = index.english(sentence) if lang == "en" else ""
+    own = english if lang == "en" else text
+    lead = "" if fold(own).startswith(fold(label)) else label
     if lang == "zh":
-        return f"依据{label}：「{text}」"
+        return f"依据{lead}：「{text}」" if lead else f"依据「{text}」"
+    quoted = f"\"{english}\" (「{text}」)" if english else f"「{text}」"
+    return f"{lead}: {quoted}" if lead else quoted
     english = index.english(sentence)
     return f"{label}: \"{english}\" (「{text}」)" if english else f"{label}: 「{text}」"
