@@ -91,12 +91,14 @@ LEGAL_BASIS = _cue(r"\b(under|according to) (which|what) (law|regulation|rules?)
                    r"\bwhat (type|kind) of licen[cs]e\b", r"\bissued under\b",
                    r"依据什么|根据什么|什么法规|什么类型的许可证|什么许可证|哪种许可证")
 PART_OF = _cue(r"\bpart of (the|this|our) licen[cs]e\b", r"\b(component|binding)\b", r"一部分|组成部分|有没有约束力|有效力")
-OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s")
+OTHER_ENTITY_EN = re.compile(r"\b([A-Z][A-Za-z&.-]{2,})(?:'s|’s)\s|\b(?:[Cc]an|[Mm]ay|[Dd]oes|[Ii]s)\s+([A-Z][A-Za-z&.-]{2,})\s+"
+                             r"(?:run|do|operate|offer|provide|hold|have|use|allowed|permitted|licensed)\b")
 OTHER_ENTITY_ZH = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的|^([\u4e00-\u9fff]{2,6}?)的(?:ICP|许可证|证号|经营许可|法定代表人|域名|网站)"
 )
 _OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联|公司|咱|他们)$|[哪这那什么许可证附页上里中]")
-_OWN_EN = {"company", "license", "licence", "licensee", "kongzhong", "beijing", "what", "who", "it", "china",
+_OWN_EN = {"we", "our", "you", "they", "the", "this", "that", "company", "license", "licence", "licensee", "kongzhong",
+           "beijing", "what", "who", "it", "china",
            "ministry", "miit", "regulator", "government", "state", "user", "users", "customer", "customers"}
 
 INJECTION = _cue(
@@ -184,7 +186,7 @@ def other_entity(question: str, own_names: list[str]) -> str | None:
     """A company the question is about that is not the licensee ("Tencent's license", 「腾讯公司的」)."""
     own = {fold(n) for n in own_names}
     for m in OTHER_ENTITY_EN.finditer(question):
-        name = m.group(1)
+        name = m.group(1) or m.group(2)
         if name.lower() not in _OWN_EN and not any(fold(name) in o for o in own):
             return name
     for m in OTHER_ENTITY_ZH.finditer(question):

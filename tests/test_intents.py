@@ -164,6 +164,8 @@ def test_strip_injection_of_an_injection_only_keeps_the_text() -> None:
         ("What is Tencent's license number?", "Tencent"),
         ("Tencent's license number?", "Tencent"),
         ("Alibaba's legal representative?", "Alibaba"),
+        ("Can Tencent run instant messaging under its license?", "Tencent"),
+        ("Is Baidu allowed to run a search engine?", "Baidu"),
     ],
 )
 def test_other_entity_found(question: str, entity: str) -> None:
@@ -177,6 +179,9 @@ def test_other_entity_found(question: str, entity: str) -> None:
         "空中信使的域名是什么",
         "Kongzhong's license number?",
         "What is the company's license number?",
+        "Can We run a forum?",
+        "Can Kongzhong run a forum?",
+        "Can MIIT revoke the license?",
         "我们公司的法人是谁？",
         "该公司的有效期",
         "The licensee's domains?",
