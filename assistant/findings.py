@@ -86,5 +86,3 @@ def quote_line(index: SentenceIndex, sentence: Sentence, lang: Language) -> str:
         return f"依据{lead}：「{text}」" if lead else f"依据「{text}」"
     quoted = f"\"{english}\" (「{text}」)" if english else f"「{text}」"
     return f"{lead}: {quoted}" if lead else quoted
-    english = index.english(sentence)
-    return f"{label}: \"{english}\" (「{text}」)" if english else f"{label}: 「{text}」"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .corpus import GlossaryEntry
-from .text import fold
+from .text import fold, is_cjk
 
 
 def _cue(*patterns: str) -> re.Pattern[str]:
@@ -175,7 +175,7 @@ def strip_injection(question: str) -> tuple[str, bool]:
         phrases = [p.strip() for p in re.split(r"[,，:：]", sentence) if p.strip()]
         rest = [p for p in phrases if not INJECTION.search(p)]
         if rest:
-            kept.append(("，" if re.search(r"[\u4e00-\u9fff]", sentence) else ", ").join(rest))
+            kept.append(("，" if any(map(is_cjk, sentence)) else ", ").join(rest))
     if not injected:
         return question, False
     cleaned = " ".join(kept).strip()
