@@ -54,6 +54,29 @@ def clauses(
     console.print(table)
 
 
+@app.command()
+def norms(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    kind: Annotated[str | None, typer.Option(help="Only norms of this kind (duty, prohibition, …).")] = None,
+) -> None:
+    """The license compiled into norms: grants, exclusions, duties, prohibitions, approvals, periods."""
+    from .reason.norms import compile_norms
+
+    selected = [n for n in compile_norms(_license()) if kind is None or n.kind == kind]
+    if as_json:
+        typer.echo(json.dumps([n.model_dump(mode="json") for n in selected], ensure_ascii=False, indent=2))
+        return
+    table = Table(show_lines=True, title=f"{len(selected)} norms")
+    for column in ("norm", "kind", "condition", "act", "period (anchor)", "to"):
+        table.add_column(column, overflow="fold")
+    for n in selected:
+        period = "" if n.period is None else n.period.text + (f" ({n.period.anchor_zh or n.period.anchor})"
+                                                              if n.period.anchor != "none" else "")
+        table.add_row(n.id, n.kind, escape(n.condition_zh or ""), escape(n.act_zh), escape(period),
+                      escape(n.recipient_zh or ""))
+    console.print(table)
+
+
 _BADGES = {"yes": ("✅", "green"), "no": ("❌", "red"), "conditional": ("⚠️", "yellow"),
            "not_stated": ("❔", "magenta"), "info": ("ℹ️", "cyan")}
 

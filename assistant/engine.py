@@ -24,7 +24,12 @@ from .intents import Part
 from .obligations import find_obligations
 from .overlap import Overlap
 from .permission import decide_permission
-from .retrieval import ClauseHit, Tokenizer
+from .reason.decide import computed_deadline, missing_attribute, yes_no
+from .reason.match import NormMatcher
+from .reason.normalise import Speller, normalise
+from .reason.norms import compile_norms
+from .reason.question import QuestionForm, parse_question
+from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold
 
@@ -83,7 +88,10 @@ class Assistant:
         self.overlap = Overlap(self.license, Tokenizer(self.license.glossary))
         self._searchable = fold(self.license.source + " ".join(c.text_en for c in self.license.clauses))
         self.settings_hash = self.settings.fingerprint()
+        self.norms = compile_norms(self.license)
+        self.speller = Speller(self.license)
         self._retriever = None
+        self.matcher: NormMatcher | None = None
         self._lock = threading.Lock()
         self.index_report = None
 
@@ -98,6 +106,8 @@ class Assistant:
                 embeddings = load_embeddings(self.settings)
                 store, self.index_report = open_index(self.license, self.settings, embeddings)
                 self._retriever = ClauseRetriever(self.license, store, self.settings.retrieval)
+                self.matcher = NormMatcher(self.norms, self.license, embeddings, self.settings.home,
+                                           self.settings.embedding.model)
             return self._retriever
 
     def warm_up(self) -> None:
@@ -107,7 +117,8 @@ class Assistant:
     # -- planning ---------------------------------------------------------------------------------------------
     def plan(self, question: str) -> list[Part]:
         entries = self._entries(question)
-        permission = bool(intents.PERMISSION.search(question))
+        # "whose name is on the permit?" asks a fact: only a question in the may-form asks for permission
+        permission = bool(intents.PERMISSION.search(question)) and parse_question(question).act in ("may", "must", "true")
         duty = bool(intents.DUTY.search(question))
         quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
@@ -119,7 +130,8 @@ class Assistant:
         whole = self._whole_clause(question, activities)
         if whole:
             return parts + [Part("fact", field_id=whole)]
-        facts: list[str] = []
+        facts: list[str] = [spec.clause_id for spec, pattern in ((tpl.field_by_id("annex.domains"), tpl.DOMAIN),)
+                            if spec and self.license.fields.domains and pattern.search(question)]
         absent: list[GlossaryEntry] = []
         for entry in (e for e in entries if e.kind == "field"):
             clause_id = field_clause(entry)
@@ -182,6 +194,7 @@ class Assistant:
         except InputError as exc:
             return self._refusal(question, lang, str(exc), as_of)
         text, injected = intents.strip_injection(text)
+        text = normalise(text, self.speller)
         lang = detect_language(text)
         t0 = time.perf_counter()
         hits = self.retriever.search(text, retriever)
@@ -200,35 +213,44 @@ class Assistant:
             msg = (f"许可证只涉及{self.license.fields.company}，未载明关于“{other}”的信息。" if lang == "zh" else
                    f"This license is {self.license.fields.company}'s; it does not say anything about {other}.")
             return [Finding("not_stated", msg, [], confidence=0.8, intent="not_stated:other-entity")]
-        if intents.PENALTY.search(text) and "罚" not in self.license.source:
-            msg = ("许可证未规定罚款或处罚。" if lang == "zh" else "The license does not state any fines or penalties.")
-            return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.8, intent="not_stated:penalty")]
         choice = intents.CHOICE.search(text)
         if choice and not any(fold(alt) in self._searchable for alt in choice.groups()):
             msg = (f"许可证未载明这一点：{choice.group(1)}和{choice.group(2)}都未在许可证中出现。" if lang == "zh" else
                    f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
+        form = parse_question(text)
         planned = self._plan_subquestions(text)
         parts = [p for _, p in planned]
         findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]
-        if any(p.kind == "obligation" for p in parts):
+        if any(p.kind == "obligation" for p in parts) or form.premise:
             findings = self._premise_checks(parts, lang) + findings
         findings = _drop_repeats(findings)
         missing = [f for f in findings if f.intent == "reference:missing"]
         if missing:
             return missing  # the question is about a clause the license does not have
-        if intents.FREQUENCY.search(text) and not any(re.search(r"每年|每季|每月|定期|每.{0,2}次", s.text)
-                                                       for f in findings for s in f.cited):
-            msg = ("许可证未规定频率或周期。" if lang == "zh" else "The license does not state how often.")
-            related = list(dict.fromkeys(s.clause_id for f in findings for s in f.cited))[:3]
-            return [Finding("not_stated", msg, [], related, confidence=0.7, intent="not_stated:frequency")]
         if not findings or all(f.intent in ("permission:silent",) for f in findings):
             fallback = self._fallback(text, lang, day, hits)
             findings = [fallback] if fallback else findings
         if not findings:
             msg = ("许可证未载明此事，没有相关规定。" if lang == "zh" else "The license does not say — it is silent on this.")
             findings.append(Finding("not_stated", msg, [], list(ranks)[:3], confidence=0.6, intent="not_stated:no-topic"))
-        return findings
+        return self._reason(form, text, lang, findings, ranks)
+
+    def _reason(self, form: QuestionForm, text: str, lang: Language, findings: list[Finding],
+                ranks: dict[str, int]) -> list[Finding]:
+        """The structural steps over the clause lookup's findings: asked attribute, yes/no by the norm table and
+        polarity, computed deadlines (see :mod:`assistant.reason.decide`)."""
+        retriever = self.retriever
+        assert self.matcher is not None
+        vector = retriever.dense.store.embeddings.embed_query(
+            expand_query(text, self.license.glossary, retriever.generic))
+        matches = self.matcher.match(text, vector, ranks, lang)
+        best = matches[0] if matches else None
+        absent = missing_attribute(form, findings, best, self.index, lang)
+        if absent is not None:
+            return [absent]
+        findings = yes_no(form, findings, self.norms, matches, self.index, lang)
+        return computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, lang)
 
     def _plan_subquestions(self, text: str) -> list[tuple[str, Part]]:
         """Plan each sub-question; a fragment with no topic of its own («多久之内？») joins the one before."""
@@ -318,7 +340,7 @@ class Assistant:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
             named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
-            return date_finding(self.index, part.date_asks, named[-1] if named else day, lang)
+            return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,
@@ -408,7 +430,7 @@ def _drop_repeats(findings: list[Finding]) -> list[Finding]:
     kept: list[Finding] = []
     for f in findings:
         others = {s.clause_id for g in findings if g is not f and not _repeatable(g) for s in g.cited}
-        if _repeatable(f) and others and {s.clause_id for s in f.cited} <= others:
+        if _repeatable(f) and f.cited and others and {s.clause_id for s in f.cited} <= others:
             continue
         kept.append(f)
     return kept

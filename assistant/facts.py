@@ -39,34 +39,35 @@ _CLAIM_EN = re.compile(r"\b(?:is|are)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s*,
 _ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]?ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
 
 
-def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Language) -> str:
+def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Language) -> tuple[str, bool | None]:
     """"Is www.x.cn one of our domains?" / "Our number is …, right?": say yes or no before stating the field."""
     zh = lang == "zh"
     if clause_id == "annex.domains":
         listed = set(index.license.fields.domains)
         lines = []
-        for domain in dict.fromkeys(d.lower() for d in tpl.DOMAIN.findall(question)):
+        asked = list(dict.fromkeys(d.lower() for d in tpl.DOMAIN.findall(question)))
+        for domain in asked:
             if domain in listed:
                 lines.append(f"是，{domain}在许可证列明的网站域名中。" if zh else f"Yes, {domain} is one of the licensed domains.")
             else:
                 lines.append(f"不，{domain}不在许可证列明的网站域名中。" if zh else
                              f"No, {domain} is not among the licensed domains.")
-        return " ".join(lines)
+        return " ".join(lines), (all(d in listed for d in asked) if asked else None)
     claim = _CLAIM_ZH.search(question) or _CLAIM_EN.search(question)
     if clause_id in ("main.company", "main.legal-rep", "annex.site-name", "annex.access-provider") and claim:
         clause = index.license.clause(clause_id)
         asked = claim.group(1).strip()
         if fold(asked) not in fold(clause.text_zh) and fold(asked) not in fold(clause.text_en):
             value = _value(clause.text_zh) if zh else _value(clause.text_en)
-            return f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."
+            return (f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."), False
     if clause_id == "main.number":
         number = index.license.fields.license_number
         for asked in _ASKED_NUMBER.findall(question):
             if fold(asked) != fold(number):
-                return f"不对，许可证编号是{number}，不是{asked.strip()}。" if zh else \
-                    f"No, the license number is {number}, not {asked.strip()}."
-            return "是的。" if zh else "Yes."
-    return ""
+                return (f"不对，许可证编号是{number}，不是{asked.strip()}。" if zh else
+                        f"No, the license number is {number}, not {asked.strip()}."), False
+            return ("是的。" if zh else "Yes."), True
+    return "", None
 
 
 def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: str = "") -> Finding:
@@ -82,9 +83,10 @@ def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: 
         value = f"共{len(domains)}个：{value}" if lang == "zh" else f"{len(domains)} in all: {value}"
     else:
         value = _value(clause.text_zh) if lang == "zh" else _value(clause.text_en) or _value(clause.text_zh)
-    lead = _membership(index, clause_id, question, lang)
+    lead, holds = _membership(index, clause_id, question, lang)
     text = f"{label}：{value}。{quotes}" if lang == "zh" else f"{label}: {value}. {quotes}"
-    return Finding("info", f"{lead} {text}".strip(), list(cited), confidence=0.95, intent=f"fact:{clause_id}")
+    return Finding("info", f"{lead} {text}".strip(), list(cited), confidence=0.95, intent=f"fact:{clause_id}",
+                   holds=holds)
 
 
 def referenced_clause(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:
@@ -135,13 +137,23 @@ def _days(n: int, lang: Language) -> str:
     return f"{n}天" if lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
 
 
-def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language) -> Finding:
+_EXPIRED = re.compile(r"\bexpired\b|\blapsed\b|\bno longer valid\b|过期|失效|作废", re.IGNORECASE)
+_LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日", re.IGNORECASE)
+_IN_TIME = re.compile(r"\bstill (time|possible|ok)\b|\bin time\b|\bnot too late\b|\bcan we still\b|来得及|赶得上|还能|还可以",
+                      re.IGNORECASE)
+
+
+def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,
+                 question: str = "") -> Finding:
+    """Dates of the license and what they mean on ``as_of``; ``holds`` answers "still valid?" / "deadline
+    passed?" (or "still in time?") for a yes/no question."""
     f = index.license.fields
     issue, expiry = f.issue_date, f.expiry
     lines: list[str] = []
     cited: list[Sentence] = []
     zh = lang == "zh"
     when = fmt_date(as_of, lang)
+    holds: bool | None = None
     for ask in asks:
         if ask == "renewal":
             rule = renewal_rule(index)
@@ -152,6 +164,8 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             deadline = expiry - timedelta(days=days)
             cited.append(sentence)
             gap = (deadline - as_of).days
+            if holds is None:
+                holds = gap == 0 if _LAST_DAY.search(question) else gap >= 0 if _IN_TIME.search(question) else gap < 0
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
                           f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")
@@ -163,6 +177,8 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
                 lines.append(f"The renewal application is due at least {days} days before expiry, i.e. by "
                              f"{fmt_date(deadline, lang)}, to the original issuing authority; {status}.")
         elif ask == "valid":
+            in_force = issue <= as_of <= expiry
+            holds = (not in_force if _EXPIRED.search(question) else in_force) if holds is None else holds
             if as_of < issue:
                 state = "尚未生效" if zh else "not yet valid"
             elif as_of <= expiry:
@@ -206,4 +222,5 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
         cited += index.by_clause["main.expiry"]
     cited = list(dict.fromkeys(cited))
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
-    return Finding("info", " ".join(lines) + " " + quotes, cited, confidence=0.95, intent="date:" + ",".join(asks))
+    return Finding("info", " ".join(lines) + " " + quotes, cited, confidence=0.95, intent="date:" + ",".join(asks),
+                   holds=holds)

@@ -21,6 +21,7 @@ class Finding:
     related: list[str] = field(default_factory=list)
     confidence: float = 0.8
     intent: str = ""
+    holds: bool | None = None  # the yes/no a stated fact settles by itself ("valid on that day?", "is X listed?")
 
 
 class SentenceIndex:

@@ -97,6 +97,7 @@ OTHER_ENTITY_ZH = re.compile(
     r"([\u4e00-\u9fff]{2,8}?)(?:公司|集团)的|^([\u4e00-\u9fff]{2,6}?)的(?:ICP|许可证|证号|经营许可|法定代表人|域名|网站)"
 )
 _OWN = re.compile(r"^(我们|我|你|您|贵|本|该|这家|这个|此|你们|咱们|持证|子|母|分|控股|外资|关联|公司|咱|他们)$|[哪这那什么许可证附页上里中]")
+_OWN_SUFFIX = re.compile(r"(我们|我司|咱们|本公司)$")  # 「既然我们的许可证…」
 _OWN_EN = {"we", "our", "you", "they", "the", "this", "that", "company", "license", "licence", "licensee", "kongzhong",
            "beijing", "what", "who", "it", "china",
            "ministry", "miit", "regulator", "government", "state", "user", "users", "customer", "customers"}
@@ -131,7 +132,7 @@ _SUBQUESTION = re.compile(
 
 _CN = "一二三四五六七八九十"
 _REFERENCE = re.compile(
-    rf"(?:special provision|provision|section|article|art\.?)\s*(\d+)\s*(?:\((\d+)\))?"
+    rf"(?:special provision|provision|section|article|clause|art\.?)\s*(\d+)\s*(?:\((\d+)\))?"
     rf"|第\s*([{_CN}\d]+)\s*条(?:\s*第\s*[（(]?\s*([{_CN}\d]+)\s*[)）]?\s*项)?"
     rf"|\b(\d+)\((\d+)\)",
     re.IGNORECASE,
@@ -191,7 +192,7 @@ def other_entity(question: str, own_names: list[str]) -> str | None:
             return name
     for m in OTHER_ENTITY_ZH.finditer(question):
         name = m.group(1) or m.group(2)
-        if not _OWN.match(name) and not any(name in o or o in name for o in own):
+        if not _OWN.match(name) and not _OWN_SUFFIX.search(name) and not any(name in o or o in name for o in own):
             return name
     return None
 

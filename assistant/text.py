@@ -94,10 +94,14 @@ _EN_SIGNAL = {
 }
 
 
+_DOMAIN_OR_CODE = re.compile(r"\b(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}\b|ICP|B2")
+
+
 def detect_language(text: str) -> str:
     """'en' or 'zh' by weight: a Latin word counts 1 (an English function word 4), a Chinese character ½
     (a word is about two). ALL-CAPS acronyms (IM, IT, US, ICP) count for neither, so 「我们能提供 IT 服务吗」
     and 「我们能做chat app吗」 stay Chinese while "What is 信息即时交互服务?" is English."""
+    text = _DOMAIN_OR_CODE.sub(" ", text)  # www.kongzhong.net or 京ICP证020001号 says nothing of the language
     words = [w for w in re.findall(r"[A-Za-z][a-z]+|[a-z]{2,}", text)]
     english = sum(4 if w.lower() in _EN_SIGNAL else 1 for w in words)
     chinese = 0.5 * sum(1 for ch in text if is_cjk(ch))

@@ -25,6 +25,7 @@ import gradio as gr  # after the analytics switch above
 
 from .config import get_settings
 from .corpus import License, cached_license
+from .reason.norms import Norm, compile_norms
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import detect_language
 
@@ -57,6 +58,10 @@ EXAMPLES: list[str] = [
     "When must the company file its annual report?",
 ]
 LICENSE_TAB = "许可证 · License"
+NORMS_TAB = "义务与期限 · Obligations & deadlines"
+_KIND_LABELS = {"grant": "许可 · grant", "exclusion": "不含 · excluded", "duty": "义务 · duty",
+                "prohibition": "禁止 · prohibited", "needs_approval": "须批准 · needs approval",
+                "applies_when": "适用时 · when providing", "fact": "事项 · fact"}
 MAX_ECHO_CHARS = 500
 MAX_NOTE_CHARS = 2000
 
@@ -326,6 +331,25 @@ def render_license(lic: License, query: str = "") -> str:
     return f'<div class="la-license"><p class="la-meta">{summary}</p>{"".join(sections)}</div>'
 
 
+def render_norms(norms: list[Norm]) -> str:
+    """The obligations, prohibitions and deadlines as one printable table (facts left out), a row per norm."""
+    rows = []
+    for n in norms:
+        if n.kind == "fact":
+            continue
+        period = n.period
+        when = "" if period is None else esc(period.text) + (
+            f"<br><span class=\"la-meta\">起算 · from: {esc(period.anchor_zh or period.anchor)}</span>"
+            if period.anchor != "none" else "")
+        rows.append(
+            f"<tr><td class=\"la-id\">{esc(n.id)}</td><td>{esc(_KIND_LABELS[n.kind])}</td>"
+            f"<td lang=\"zh-CN\">{esc(n.condition_zh or '')}</td><td lang=\"zh-CN\">{esc(n.act_zh)}</td>"
+            f"<td>{when}</td><td lang=\"zh-CN\">{esc(n.recipient_zh or '')}</td></tr>")
+    head = ("<tr><th>条款 · clause</th><th>类型 · kind</th><th>条件 · when</th><th>内容 · what</th>"
+            "<th>期限 · period</th><th>对象 · to whom</th></tr>")
+    return f'<table class="la-norms">{head}{"".join(rows)}</table>'
+
+
 def header_html(lic: License) -> str:
     f = lic.fields
     return (
@@ -374,6 +398,8 @@ def build_app(answer_fn: AnswerFn | None = None, *, license: License | None = No
                 search = gr.Textbox(label="搜索条款 · Search clauses", placeholder="例如 即时 / e.g. renewal",
                                     elem_id="la-search")
                 viewer = gr.HTML(render_license(lic), elem_id="la-license", js_on_load=None)
+            with gr.Tab(NORMS_TAB, id="norms"):
+                gr.HTML(render_norms(compile_norms(lic)), elem_id="la-norms", js_on_load=None)
 
         def ask_question(question: str, history: History, as_of: str) -> tuple[History, Any, str]:
             return respond(question, history, as_of, ask)

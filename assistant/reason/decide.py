@@ -1,0 +1,240 @@
+"""The decision: an explicit table act × norm kind × polarity → verdict, and the checks that come before it.
+
+Order (each step may settle the answer):
+1. a clause reference that does not exist is said not to exist (upstream, kept as is);
+2. an asked attribute the evidence lacks (a fee, a penalty, a number of staff, a retention period…) → not stated,
+   saying what the nearest clause does say;
+3. a yes/no question gets yes/no from the table, by the kind of the norm its evidence rests on and the
+   question's polarity — including a question the clause lookup left silent, when a norm matches it clearly;
+4. a day named in the question and a period with an anchor event give a computed deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from ..evidence import Sentence
+from ..findings import Finding, SentenceIndex, quote_line
+from ..schema import Language, Verdict
+from .deadlines import deadline
+from .match import NormMatch
+from .norms import Norm, NormKind
+from .question import Act, Attribute, QuestionForm
+
+#: act × norm kind × negated → verdict. A missing key means the norm does not answer that act.
+TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
+    ("may", "prohibition", False): "no", ("may", "prohibition", True): "yes",
+    ("may", "duty", False): "yes", ("may", "duty", True): "no",
+    ("may", "applies_when", False): "yes", ("may", "applies_when", True): "no",
+    ("may", "needs_approval", False): "conditional", ("may", "needs_approval", True): "no",
+    ("may", "exclusion", False): "no", ("may", "exclusion", True): "yes",
+    ("may", "grant", False): "yes",
+    ("must", "duty", False): "yes", ("must", "duty", True): "no",
+    ("must", "applies_when", False): "yes", ("must", "applies_when", True): "no",
+    ("must", "prohibition", False): "no", ("must", "prohibition", True): "yes",
+    ("must", "needs_approval", False): "yes", ("must", "needs_approval", True): "no",
+    ("true", "duty", False): "yes", ("true", "duty", True): "no",
+    ("true", "applies_when", False): "yes", ("true", "applies_when", True): "no",
+    ("true", "prohibition", False): "no", ("true", "prohibition", True): "yes",
+    ("true", "needs_approval", False): "yes", ("true", "needs_approval", True): "no",
+    ("true", "exclusion", False): "no", ("true", "exclusion", True): "yes",
+}
+# The strongest kind wins when one sentence holds several units.
+_STRENGTH: tuple[NormKind, ...] = ("prohibition", "needs_approval", "exclusion", "applies_when", "duty", "grant", "fact")
+
+#: what a clause must carry to answer an asked attribute (units and words of the language, not of the license)
+ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
+    "fee": re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|yuan|RMB)|收费标准为"),
+    "penalty": re.compile(r"罚款|罚金|处罚|吊销|没收|责令停业"),
+    "staff_count": re.compile(r"\d+\s*(?:名|人)|[一二三四五六七八九十两]+\s*(?:名|人)(?!民)"),
+    "frequency": re.compile(r"每年|每季|每月|每周|每日|每天|定期|每.{0,2}次"),
+    "retention": re.compile(r"(?:保存|留存|保留)[^，。；]{0,12}(?:\d|[一二三四五六七八九十])+\s*(?:日|天|个月|月|年)"),
+    "grace": re.compile(r"宽限|顺延"),
+    "algorithm": re.compile(r"算法|SM\d|AES|RSA"),
+    "address": re.compile(r"(?:住所|地址|注册地)\s*[:：]"),
+    "contact": re.compile(r"@|(?:电话|邮箱)\s*[:：]|\d{3,4}-\d{7,8}"),
+    "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
+}
+ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
+    "fee": ("费用或金额", "any fee or amount"), "penalty": ("罚则或后果", "any penalty or consequence"),
+    "staff_count": ("具体人数", "a number of staff"), "frequency": ("频率", "how often"),
+    "retention": ("保存期限", "a retention period"), "grace": ("宽限期", "a grace period"),
+    "algorithm": ("具体算法或技术标准", "an algorithm or technical standard"),
+    "address": ("公司住所或地址", "the company's address"), "contact": ("联系方式", "contact details"),
+    "response_time": ("响应时限", "a response time"),
+}
+_LEADS: dict[tuple[Verdict, Language], str] = {
+    ("yes", "zh"): "是的。", ("yes", "en"): "Yes. ", ("no", "zh"): "不可以。", ("no", "en"): "No. ",
+    ("conditional", "zh"): "有条件：须先取得批准。", ("conditional", "en"): "Only with prior approval. ",
+}
+_TRUE_LEADS: dict[tuple[Verdict, Language], str] = {("no", "zh"): "不是。", ("no", "en"): "No. "}
+#: a match of the norm table alone decides a question the clause lookup found no rule for only when it is
+#: this similar (e5 cosine + word bonuses) and shares at least one word or term with the question.
+MIN_MATCH = 0.86
+
+
+def sentence_of(index: SentenceIndex, norm: Norm) -> Sentence:
+    group = index.by_clause[norm.clause_id]
+    return next((s for s in group if norm.quote in s.text), group[min(norm.sentence_index, len(group) - 1)])
+
+
+def norm_for(sentences: list[Sentence], norms: list[Norm], matches: list[NormMatch]) -> Norm | None:
+    """The unit the evidence rests on: the best-matching norm of a cited sentence, else its strongest one."""
+    keys = {(s.clause_id, s.text) for s in sentences}
+    ranked = [m.norm for m in matches if (m.norm.clause_id, m.norm.sentence) in keys
+              or any(m.norm.clause_id == c and m.norm.quote in t for c, t in keys)]
+    if ranked:
+        return ranked[0]
+    inside = [n for n in norms if any(n.clause_id == c and n.quote in t for c, t in keys)]
+    return min(inside, key=lambda n: _STRENGTH.index(n.kind)) if inside else None
+
+
+def _evidence_text(findings: list[Finding], best: NormMatch | None) -> str:
+    texts = [s.text for f in findings for s in f.cited]
+    return " ".join(texts) if texts else (best.norm.sentence if best else "")
+
+
+def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMatch | None, index: SentenceIndex,
+                      lang: Language) -> Finding | None:
+    """Step 2: the question wants an attribute its evidence does not carry."""
+    if form.attribute is None or form.act == "may":
+        return None
+    if ATTRIBUTE_VALUES[form.attribute].search(_evidence_text(findings, best)):
+        return None
+    zh_name, en_name = ATTRIBUTE_NAMES[form.attribute]
+    cited = [s for f in findings for s in f.cited][:1] or ([sentence_of(index, best.norm)] if best else [])
+    related = list(dict.fromkeys([s.clause_id for s in cited] + [c for f in findings for c in f.related]))[:3]
+    if lang == "zh":
+        text = f"许可证未载明{zh_name}。" + (f"最相关的条款只规定了：{quote_line(index, cited[0], lang)}" if cited else "")
+    else:
+        text = f"The license does not state {en_name}." + (
+            f" The nearest clause only says: {quote_line(index, cited[0], lang)}" if cited else "")
+    return Finding("not_stated", text, [], related, confidence=0.75, intent=f"not_stated:{form.attribute}")
+
+
+def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
+           index: SentenceIndex, lang: Language) -> list[Finding]:
+    """Step 3: a verdict for a yes/no question, from the evidence's norm kind and the question's polarity."""
+    if not form.yes_no or not findings:
+        return findings
+    main = findings[0]
+    evidence_text = _evidence_text(findings, None)
+    unmatched = [c for c in form.claims if _figure(c) not in _figures(evidence_text)]
+    if unmatched:  # "logs are kept 6 months, right?": the figure is not the license's
+        if _figures(evidence_text):
+            lead = "不对。" if lang == "zh" else "No — not as stated. "
+            return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":claim-differs")] + findings[1:]
+        return findings
+    if main.holds is not None:  # a fact or a date that settles the question by itself
+        verdict: Verdict = "yes" if main.holds != form.negated else "no"
+        lead = _TRUE_LEADS.get((verdict, lang), "") if verdict == "no" else ""
+        return [replace(main, verdict=verdict, text=(lead + main.text) if lead and not _leads_no(main.text) else main.text,
+                        intent=main.intent + ":yes-no")] + findings[1:]
+    decided = [f for f in findings if f.verdict in ("yes", "no", "conditional")]
+    if decided and not form.negated and form.act == "may":
+        return findings  # the permission step already answered the question as asked
+    evidence = [s for f in (decided or [main]) for s in f.cited]
+    norm = norm_for(evidence, norms, matches) if evidence else None
+    from_match = False
+    if norm is None and all(f.verdict == "not_stated" for f in findings) and matches:
+        best = matches[0]
+        if best.score >= MIN_MATCH and best.shared >= 1 and best.norm.kind != "fact":
+            norm, from_match = best.norm, True
+    if norm is None:
+        return findings
+    evidence = [sentence_of(index, norm)]
+    verdict = TABLE.get((form.act, norm.kind, form.negated))
+    if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
+        return findings  # a similar rule alone never grants: the license may be silent on the act itself
+    lead = _LEADS[(verdict, lang)] if form.act == "may" else _TRUE_LEADS.get((verdict, lang), _LEADS.get(
+        (verdict, lang), ""))
+    if verdict == "yes" and form.act != "may":
+        lead = "是的，必须这样做。" if lang == "zh" and norm.kind != "prohibition" else lead
+    quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(evidence))
+    why = _why(norm, form, lang)
+    return [Finding(verdict, f"{lead}{why}{quotes}", list(dict.fromkeys(evidence)), confidence=0.7,
+                    intent=f"decide:{form.act}:{norm.kind}:{'neg' if form.negated else 'pos'}")]
+
+
+_NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+")
+
+
+def _figure(claim: str) -> int | None:
+    from ..text import cn_to_int
+
+    m = _NUMBER.search(claim)
+    return cn_to_int(m.group()) if m else None
+
+
+def _figures(text: str) -> set[int | None]:
+    from .question import CLAIM
+
+    return {_figure(m.group()) for m in CLAIM.finditer(text)}
+
+
+def _leads_no(text: str) -> bool:
+    return text.startswith(("不", "No", "否"))
+
+
+def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
+    zh = lang == "zh"
+    if norm.kind in ("duty", "applies_when"):
+        when = f"（{norm.condition_zh}）" if norm.condition_zh and zh else ""
+        if form.negated:
+            return f"许可证要求{when}{norm.act_zh}，不能省略。" if zh else \
+                "The license requires this; it cannot be skipped. "
+        return f"许可证要求{when}{norm.act_zh}。" if zh else "The license requires it. "
+    if norm.kind == "prohibition":
+        if form.negated:
+            return f"许可证禁止{norm.act_zh}，不这样做正是要求。" if zh else \
+                "The license forbids that act, so refraining from it is what it requires. "
+        return f"许可证禁止{norm.act_zh}。" if zh else "The license forbids this. "
+    if norm.kind == "needs_approval":
+        if form.negated:
+            return f"未经批准不得{norm.act_zh}。" if zh else "Not without approval: the license requires it first. "
+        return f"须经批准后方可{norm.act_zh}。" if zh else "It needs approval first. "
+    if norm.kind == "exclusion":
+        return f"许可的业务范围不含{norm.act_zh}。" if zh else "The licensed scope excludes it. "
+    return ""
+
+
+def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
+                      index: SentenceIndex, expiry: date, lang: Language) -> list[Finding]:
+    """Step 4: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days"."""
+    if not form.dates or form.act not in ("when", "what_do", "must", "true", "what") \
+            or any(f.intent.startswith("date:") for f in findings):
+        return findings
+    evidence = [s for f in findings for s in f.cited]
+    timed = [n for n in norms if n.period and n.period.kind == "within" and n.period.anchor == "event"]
+    cited = norm_for(evidence, timed, [m for m in matches if m.norm in timed])
+    top = matches[0].norm if matches and matches[0].norm in timed else None
+    norm = cited or top
+    if norm is None or norm.period is None:
+        return findings
+    start = form.dates[0]
+    due = deadline(norm.period, start, expiry)
+    if due is None:
+        return findings
+    day = due.day.isoformat()
+    unit_en = {"working_day": "working days", "day": "calendar days", "month": "months", "year": "years"}
+    unit = unit_en.get(norm.period.unit or "day", "days")
+    if lang == "zh":
+        line = (f"按{norm.period.text}计算（自{start.isoformat()}起），最迟应在{day}（{due.day.year}年{due.day.month}月"
+                f"{due.day.day}日）前完成。")
+        if due.estimated:
+            line += "（注：该日期超出节假日日历已知年份，工作日按周一至周五估算。）"
+    else:
+        line = (f"Counting {norm.period.number} {unit} from {start.isoformat()}, the deadline is {day} "
+                f"({due.day:%B} {due.day.day}, {due.day.year}).")
+        if due.estimated:
+            line += " (Note: this lies beyond the years the holiday calendar knows; working days are counted as Mon–Fri.)"
+    source = sentence_of(index, norm)
+    if not findings or findings[0].verdict == "not_stated":
+        first = Finding("info", quote_line(index, source, lang), [source], confidence=0.7, intent="deadline")
+        return [replace(first, text=f"{line} {first.text}")]
+    first = findings[0]
+    cited = first.cited if source in evidence else first.cited + [source]
+    return [replace(first, text=f"{line} {first.text}".strip(), intent=first.intent + ":deadline",
+                    cited=cited)] + findings[1:]

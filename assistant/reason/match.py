@@ -1,0 +1,97 @@
+"""The question's content matched to norms: dense similarity carries paraphrase ("hand spare numbers to an
+unlicensed firm" ≈ 「不得向未经许可擅自开展电信业务的经营者提供电信资源」), shared words and glossary terms tell
+apart the units of one sentence, and the clause ranking of hybrid retrieval keeps the search inside clauses that
+are about the question at all.
+
+Norm vectors (each norm's Chinese unit with its condition, and its English sentence) are computed once per
+model and norm table and kept on disk beside the other generated files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ..corpus import License
+from ..retrieval import Tokenizer
+from .norms import Norm
+
+#: weights of the match score; dense similarity of e5 lies in a narrow band (≈0.75–0.92), so words and
+#: retrieval rank are scaled to move it by a few hundredths each.
+LEXICAL_WEIGHT = 0.04
+GLOSSARY_WEIGHT = 0.03
+RANK_WEIGHT = 0.03
+ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
+
+
+@dataclass(frozen=True)
+class NormMatch:
+    norm: Norm
+    score: float
+    dense: float
+    shared: int  # content words and glossary terms the question shares with the unit
+
+
+def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
+    digest = hashlib.sha256(json.dumps([model, texts], ensure_ascii=False).encode()).hexdigest()[:16]
+    return cache_dir / f"norm-vectors-{digest}.npy"
+
+
+class NormMatcher:
+    """Scores the norms of the retrieved clauses against one question."""
+
+    def __init__(self, norms: list[Norm], lic: License, embeddings: Embeddings, cache_dir: Path, model: str) -> None:
+        self.norms = norms
+        self.license = lic
+        self.embeddings = embeddings
+        self.tokenizer = Tokenizer(lic.glossary)
+        self.by_clause: dict[str, list[int]] = {}
+        for i, norm in enumerate(norms):
+            self.by_clause.setdefault(norm.clause_id, []).append(i)
+        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms]
+        path = _vector_file(cache_dir, model, texts)
+        if path.exists():
+            vectors = np.load(path)
+        else:
+            vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+        self.vectors = vectors.reshape(2, len(norms), -1)
+        self._tokens = [self._words(n.quote + " " + (n.condition_zh or "")) for n in norms]
+        self._tokens_en = [self._words(n.act_en) for n in norms]
+
+    def _words(self, text: str) -> set[str]:
+        return {w.lower() for w in self.tokenizer(text) if len(w) > 1 and not w.isdigit()}
+
+    def _glossary_terms(self, question: str) -> list[list[str]]:
+        return [[t for t in entry.terms("zh") if len(t) > 1] for entry, _ in self.license.glossary.matches(question)]
+
+    def match(self, question: str, vector: list[float], ranks: dict[str, int], lang: str = "en", *,
+              limit: int = 5) -> list[NormMatch]:
+        """The best norms of the top ``limit`` retrieved clauses, best first."""
+        clauses = [c for c, r in sorted(ranks.items(), key=lambda kv: kv[1]) if c in self.by_clause][:limit]
+        if not clauses:
+            return []
+        q = np.asarray(vector, dtype=np.float32)
+        asked = self._words(question)
+        terms = self._glossary_terms(question)
+        out = []
+        for clause_id in clauses:
+            for i in self.by_clause[clause_id]:
+                norm = self.norms[i]
+                # the unit's own Chinese tells apart the units of one sentence; its English sentence helps an
+                # English question across languages
+                zh_weight = ZH_WEIGHT[lang]
+                dense = float(zh_weight * (self.vectors[0, i] @ q) + (1 - zh_weight) * (self.vectors[1, i] @ q))
+                words = len(asked & self._tokens[i]) + 0.5 * len(asked & self._tokens_en[i])
+                glossary = sum(1 for group in terms if any(t in norm.quote or t in (norm.condition_zh or "")
+                                                           for t in group))
+                score = (dense + LEXICAL_WEIGHT * words + GLOSSARY_WEIGHT * glossary
+                         + RANK_WEIGHT / ranks[clause_id])
+                out.append(NormMatch(norm, score, dense, int(words + glossary)))
+        return sorted(out, key=lambda m: -m.score)

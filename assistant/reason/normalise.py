@@ -1,0 +1,69 @@
+"""The question's surface made plain before anything reads it: traditional characters to simplified (OpenCC),
+full-width letters and digits to ASCII, and misspelt English words that are close to a word of the license's
+own translation or glossary ("serch engin" → "search engine") corrected with rapidfuzz.
+
+A word is corrected only when it is no English word at all (pyspellchecker's dictionary), so "hosting" never
+becomes "posting"; the vocabulary comes from the corpus, so a second license brings its own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from ..corpus import License
+from ..text import is_cjk
+
+_WORD = re.compile(r"[A-Za-z]{4,}")
+_FULL_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+MIN_SIMILARITY = 80  # rapidfuzz ratio (0–100) a correction needs
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from spellchecker import SpellChecker
+
+    return SpellChecker()
+
+
+def simplified(text: str) -> str:
+    """Traditional → simplified Chinese; text without Chinese characters is returned as it is."""
+    return _t2s().convert(text) if any(map(is_cjk, text)) else text
+
+
+class Speller:
+    """Corrects English words that are not words towards the license's own vocabulary."""
+
+    def __init__(self, lic: License) -> None:
+        words: set[str] = set()
+        for clause in lic.clauses:
+            words |= {w.lower() for w in _WORD.findall(clause.text_en)}
+        for entry in lic.glossary.entries:
+            for term in entry.terms("en"):
+                words |= {w.lower() for w in _WORD.findall(term)}
+        self.vocabulary = sorted(words)
+        self._known = frozenset(words)
+
+    def correct(self, text: str) -> str:
+        def fix(match: re.Match[str]) -> str:
+            word = match.group()
+            low = word.lower()
+            if low in self._known or _english().known([low]):
+                return word
+            best = process.extractOne(low, self.vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
+            return best[0] if best else word
+
+        return _WORD.sub(fix, text)
+
+
+def normalise(text: str, speller: Speller) -> str:
+    return speller.correct(simplified(text.translate(_FULL_WIDTH)))

@@ -1,0 +1,181 @@
+"""A question read as structure: what it asks (its act), whether it asks about *not* doing something, which
+attribute it wants, the days it names and the clauses it cites.
+
+Only the mechanics of the two languages live here — modal verbs, question particles, negators, units and the
+words for generic attributes (a fee, a penalty, a number of staff…) — never a term of the license: the content
+of the question reaches the norms through :mod:`assistant.reason.match`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from ..intents import clause_references
+from ..text import dates_in
+
+Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
+Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
+                    "contact", "response_time"]
+YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
+
+
+def _any(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), re.IGNORECASE)
+
+
+# -- acts: the order of ACTS is the order of precedence ("by when must we…" asks when, not whether) -------------
+_WHAT_DO = _any(
+    r"\bwhat (do|should|must|shall|would|will) (we|i|the company|they)\b(?! need to (?:know|keep))",
+    r"\bwhat (steps|actions|procedures?|obligations|duties|requirements|formalities)\b", r"\bhow (do|should|must) we\b",
+    r"\bwhat happens\b", r"\bwhat('s| is) (required|expected)\b", r"\bwhat are (our|the) (obligations|duties)\b",
+    r"怎么办|要做什么|需要做什么|该做什么|得做什么|应该做什么|应当做什么|做哪些|怎么做|如何处理|怎么处理|怎么弄|"
+    r"有什么(要求|义务|规定|手续)|哪些(义务|要求|手续|工作)|什么手续|什么流程|要干什么|要干嘛|得干啥|要办什么|如何办理",
+)
+_WHEN = _any(
+    r"\bwhen\b", r"\bby what (date|day|time)\b", r"\bwhat (date|day)\b", r"\bwhich (date|day)\b",
+    r"\bwhat('s| is) the (deadline|due date|latest)\b", r"\bdeadline\s*\W*$", r"\bdue (by|on)?\s*\W*$",
+    r"\bhow (soon|fast|quickly)\b", r"\bhow long do we have\b", r"\bhow many days (do we have|after|before)\b",
+    r"\buntil when\b", r"\bwithin how\b",
+    r"什么时候|何时|哪天|哪一天|几号|截止|期限|最晚|最迟|多久之内|多久内|多长时间内|几天内|多少天内|几个工作日|多少个工作日|时限|哪个季度|啥时候",
+)
+_HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")
+_MAY = _any(
+    r"\b(can|could|may|might)(?:n'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
+    r"\b(we|i|the company) (can|could|may|might)\b",
+    r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|fine|possible)\b",
+    r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
+    r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^，。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
+    r"(?i:ok)吗|算不算|会不会违反|被禁止|禁止吗",
+)
+_MUST = _any(
+    r"\b(must|have to|has to|need to|needs to|required|requires?|obliged|obligated|obligation|mandatory|compulsory|"
+    r"supposed to|should (we|i|the company))\b", r"\bdo (we|i) need\b", r"\bis there (a|any) (requirement|duty)\b",
+    r"必须|需要|要不要|需不需要|是否要|得不得|应当|应该|有没有义务|是不是要|一定要|有义务|(?<![主想])要[^，。？?]{0,20}(吗|么)|得[^，。？?]{0,12}吗",
+)
+_YES_NO_EN = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
+                        r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+_WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
+
+# -- polarity ----------------------------------------------------------------------------------------------------
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|需不需|可不可|用不用")
+_THIRD_PARTY = _any(
+    r"(没有?|无|未取得|不具备|未经)[^，。？?]{0,16}(牌照|许可|资质|执照|批准)[^，。？?]{0,6}?(的)?(公司|企业|经营者|机构|单位|者|人|商|方|平台)",
+    r"\b(firms?|compan(y|ies)|providers?|operators?|business(es)?|part(y|ies)|someone|anyone|vendors?|resellers?|isps?|"
+    r"outfits?|entit(y|ies)|people|partners?|clients?|customers?|startups?|suppliers?|contractors?|carriers?|agents?|"
+    r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
+    r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
+)
+_NOT_NEGATION = _any(r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
+                     r"不管|不论|不会吧|是不是|"
+                     r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not)\b|"
+                     r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
+                     r"\bwhether or not\b|\bnot only\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
+                     r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
+_NEGATOR = _any(
+    r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
+    r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of)\b",
+    r"n't\b", r"\bno (need|requirement|longer)\b",
+    r"不|没|无需|无须|免(?!费)|跳过|省掉|省去|省略|拒绝|未经|甭",
+)
+
+# -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
+ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
+    "penalty": _any(r"\b(fines?|fined|penalt\w*|punish\w*|sanctions?|consequences?|liable|liability)\b",
+                    r"\bwhat happens if\b", r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
+    "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
+                r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
+                r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费"),
+    "staff_count": _any(r"\bhow many (people|staff|employees|persons|officers|personnel|members|engineers|heads)\b",
+                        r"\bheadcount\b", r"\bnumber of (staff|people|employees|personnel)\b",
+                        r"几个人|几名|多少人|多少名|人数|几位|(几|多少)个?[^，。？?]{0,10}(人员|员工)"),
+    "frequency": _any(r"\bhow often\b", r"\bfrequenc\w*\b", r"\bhow frequently\b", r"\bhow many times\b",
+                      r"多久一次|频率|几次|每隔多久|多长时间一次|一年几次|多久.{0,4}一次"),
+    "retention": _any(r"\bhow long\b[^?]{0,40}\b(keep|kept|retain\w*|store\w*|stored|hold|preserve\w*|archive\w*)\b",
+                      r"\b(retention|storage) (period|time|duration)\b", r"\bfor how long\b",
+                      r"(保存|保留|留存|存储|存|保管)[^，。？?]{0,8}(多久|多长时间|几年|几个月|期限|多少天|几天)|保存期|留存期"),
+    "grace": _any(r"\bgrace\b", r"\blate (filing|submission|report)\b", r"\bif we (are|were|'re) late\b",
+                  r"宽限|逾期.{0,6}(还|能|可以)|晚.{0,4}几天"),
+    "algorithm": _any(r"\balgorithms?\b", r"\bencryption (standard|method|scheme)\b", r"\bciphers?\b",
+                      r"算法|加密方式|加密标准"),
+    "address": _any(r"\b(registered|office|company|head ?office|headquarters?|business) address\b",
+                    r"\bheadquarter(s|ed)\b", r"\bdomicile\b", r"\bwhere is (the company|our company|the licensee)\b",
+                    r"注册地址|办公地址|公司地址|公司住所|注册地在|总部在|办公地点|住所在"),
+    "contact": _any(r"\b(e-?mail|hotline|telephone number|phone number|contact (details|info|number))\b(?!s? to)",
+                    r"邮箱|热线|联系电话|联系方式"),
+    "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
+                          r"几个?小时|多少小时|多少分钟|响应时间|多久.{0,3}(回复|响应|答复)"),
+}
+_PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|our)\b[^,?]{0,20}\b(can|may|are allowed|"
+                r"are licensed|is licensed|covers?|allows?)\b", r"既然|由于我们可以|因为我们(能|可以)|我们的许可证(能|可以|允许)",
+                r"\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    text: str
+    act: Act
+    negated: bool = False
+    attribute: Attribute | None = None
+    dates: tuple[date, ...] = ()
+    references: tuple[str, ...] = ()
+    premise: bool = False  # "since our license allows X, …": a presupposition to check first
+    claims: tuple[str, ...] = ()  # figures the question asserts
+    negators: tuple[str, ...] = field(default=())
+
+    @property
+    def yes_no(self) -> bool:
+        return self.act in YES_NO_ACTS
+
+
+# Negations inside a subordinate clause ("… when it is not", "… if they don't ask") describe, not ask.
+_SUBORDINATE = re.compile(r"\b(when|if|unless|because|although|though|while|whereas|even if|even though|which|who|"
+                          r"whose)\b.*$", re.IGNORECASE)
+_CONDITIONAL_ZH = re.compile(r"(如果|假如|要是|若是|万一|假设)[^，,？?]*[，,]")
+# A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
+CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|周|小时|working days?|days?|months?|"
+                   r"years?|weeks?|hours?)", re.IGNORECASE)
+
+
+def _act(text: str) -> Act:
+    lead_yes_no = bool(_YES_NO_EN.search(text))
+    if _WHAT_DO.search(text):
+        return "what_do"
+    if not lead_yes_no:
+        if _WHEN.search(text):
+            return "when"
+        if _HOW_MANY.search(text) and not _MAY.search(text):
+            return "how_many"
+    if _MAY.search(text) and (lead_yes_no or _YES_NO_TAIL.search(text) or not _WHAT.search(text)):
+        return "may"
+    if _MUST.search(text) and (lead_yes_no or _YES_NO_TAIL.search(text) or not _WHAT.search(text)):
+        return "must"
+    if lead_yes_no or _YES_NO_TAIL.search(text):
+        return "true"
+    return "what"
+
+
+def negators(text: str) -> tuple[str, ...]:
+    """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
+    a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
+    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", text))
+    head = _SUBORDINATE.sub(" ", rest[4:])
+    rest = rest[:4] + head
+    rest = _THIRD_PARTY.sub(" ", rest)
+    rest = _NOT_NEGATION.sub(" ", rest)
+    return tuple(m.group() for m in _NEGATOR.finditer(rest))
+
+
+def parse_question(text: str) -> QuestionForm:
+    act = _act(text)
+    found = negators(text)
+    attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)), None)
+    # An odd number of negations flips the act: "Is it OK not to skip the check?" is asked about doing it.
+    return QuestionForm(
+        text=text, act=act, negated=len(found) % 2 == 1, attribute=attribute, dates=tuple(dates_in(text)),
+        references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
+        claims=tuple(m.group() for m in CLAIM.finditer(text)),
+    )

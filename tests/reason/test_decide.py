@@ -1,0 +1,26 @@
+"""The decision table's safety properties: polarity flips yes↔no, nothing forbidden is ever conditional, an
+exclusion never grants."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.reason.decide import TABLE
+
+
+@pytest.mark.parametrize("act", ["may", "must", "true"])
+@pytest.mark.parametrize("kind", ["duty", "prohibition", "applies_when"])
+def test_negation_flips(act: str, kind: str) -> None:
+    pos, neg = TABLE.get((act, kind, False)), TABLE.get((act, kind, True))
+    assert {pos, neg} == {"yes", "no"}
+
+
+def test_forbidden_is_never_conditional() -> None:
+    assert all(v != "conditional" for (act, kind, neg), v in TABLE.items() if kind == "prohibition")
+
+
+def test_approval_and_exclusion() -> None:
+    assert TABLE[("may", "needs_approval", False)] == "conditional"
+    assert TABLE[("may", "needs_approval", True)] == "no"  # doing it without the approval
+    assert TABLE[("may", "exclusion", False)] == "no"
+    assert ("must", "grant", False) not in TABLE  # a grant is no duty: the table has no answer

@@ -1,0 +1,29 @@
+"""Surface normalisation: traditional → simplified, full-width → ASCII, typos towards the license's words only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import load_license
+from assistant.reason.normalise import Speller, normalise
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(load_license(ROOT / "corpus", "kongzhong-icp-020001"))
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("請問許可證什麼時候要續期？", "请问许可证什么时候要续期？"),
+    ("can we run a serch engin?", "can we run a search engine?"),
+    ("whats the liscense numbr?", "whats the license number?"),
+    ("ＩＣＰ证号是多少", "ICP证号是多少"),
+    ("Can we do web hosting for clients?", "Can we do web hosting for clients?"),  # real words stay
+    ("Can we open a bakery?", "Can we open a bakery?"),
+])
+def test_normalise(speller: Speller, raw: str, clean: str) -> None:
+    assert normalise(raw, speller) == clean

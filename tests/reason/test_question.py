@@ -1,0 +1,73 @@
+"""Questions read as structure: act, polarity (negations that bear on the act only), asked attribute, dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.reason.question import negators, parse_question
+
+
+@pytest.mark.parametrize(("question", "act"), [
+    ("Can we run a search engine?", "may"),
+    ("we want to add a chat feature, ok?", "may"),
+    ("公司可以做即时通讯吗？", "may"),
+    ("Do we have to keep user logs?", "must"),
+    ("要不要做年报？", "must"),
+    ("Is the license still valid on 2027-01-03?", "true"),
+    ("Has the renewal deadline passed?", "true"),
+    ("www.kongzhong.net 在证上吗？", "true"),
+    ("When must we apply for renewal?", "when"),
+    ("We took down posts on 2026-09-25, report by when?", "when"),
+    ("请问许可证什么时候要续期？", "when"),
+    ("公司要合并了，要做什么？", "what_do"),
+    ("Whose name is on the permit as legal rep?", "what"),
+    ("做信息服务广告的时候，广告里必须写明什么？", "what"),
+    ("How many domains are listed?", "how_many"),
+])
+def test_act(question: str, act: str) -> None:
+    assert parse_question(question).act == act
+
+
+@pytest.mark.parametrize(("question", "negated"), [
+    ("Is it OK not to keep user logs at all?", True),
+    ("能不能不配专职的网络安全管理人员？", True),
+    ("Can we skip the pre-listing check for app updates?", True),
+    ("可以不做年报吗？", True),
+    ("Must we refrain from reselling bandwidth?", True),
+    # negations that describe something else, not the asked act
+    ("Can we hand spare phone numbers to a firm that runs telecom services without a licence?", False),
+    ("A partner without a telecom license wants our bandwidth. Can we let them?", False),
+    ("结账时偷偷加一笔价目表上没有的费用可以吗？", False),
+    ("Can we tell users our service is government-certified when it is not?", False),
+    ("能不能把带宽转租给别的公司？", False),
+    ("如果我们不打算续证了，现在报告还来得及吗？", False),
+    ("Is it OK not to skip the check?", False),  # two negations
+])
+def test_polarity(question: str, negated: bool) -> None:
+    assert parse_question(question).negated is negated, negators(question)
+
+
+@pytest.mark.parametrize(("question", "attribute"), [
+    ("How long must we keep the records of illegal content we removed?", "retention"),
+    ("What is the fine for not filing the annual report?", "penalty"),
+    ("逾期没续证要罚多少钱？", "penalty"),
+    ("我们需要配几个安全管理人员？", "staff_count"),
+    ("How often must we file the annual report?", "frequency"),
+    ("What's the fee for renewing the license?", "fee"),
+    ("What is the company's registered address?", "address"),
+    ("Which encryption algorithm must we use?", "algorithm"),
+    ("Can we charge users a fee that is not on the price list?", None),
+    ("Who is the access provider?", None),
+])
+def test_attribute(question: str, attribute: str | None) -> None:
+    assert parse_question(question).attribute == attribute
+
+
+def test_dates_claims_and_premise() -> None:
+    form = parse_question("We changed shareholders on 2026-06-15 — by when must the system be updated?")
+    assert form.dates == (date(2026, 6, 15),)
+    assert parse_question("许可证规定用户日志保存6个月，对吧？").claims == ("6个月",)
+    assert parse_question("既然我们的许可证可以做搜索，要遵守什么规定？").premise
+    assert parse_question("clause 16 says we can resell bandwidth, right?").references == ("special.16",)
