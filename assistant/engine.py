@@ -125,13 +125,14 @@ class Assistant:
         asks = intents.date_asks(question)
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
         parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
+        if self.license.fields.domains and tpl.DOMAIN.search(question) and parse_question(question).act != "may":
+            return parts + [Part("fact", field_id="annex.domains")]  # "is www.x.cn on the license?"
         if permission and activities and not (asks and not any(e.kind == "service" for e in activities)):
             return parts + [Part("permission", activities)]
         whole = self._whole_clause(question, activities)
         if whole:
             return parts + [Part("fact", field_id=whole)]
-        facts: list[str] = [spec.clause_id for spec, pattern in ((tpl.field_by_id("annex.domains"), tpl.DOMAIN),)
-                            if spec and self.license.fields.domains and pattern.search(question)]
+        facts: list[str] = []
         absent: list[GlossaryEntry] = []
         for entry in (e for e in entries if e.kind == "field"):
             clause_id = field_clause(entry)
@@ -288,7 +289,7 @@ class Assistant:
         if clause_id in ("main.issue-date", "main.expiry"):
             return date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
         if _is_whole_clause_answer(clause_id):
-            finding = state_field(self.index, clause_id, lang)
+            finding = state_field(self.index, clause_id, lang, text)
             finding.confidence, finding.intent = 0.6, f"fallback:{clause_id}"
             return finding
         sentence = max(self.index.by_clause[clause_id], key=lambda s: self._sentence_overlap(text, s, lang))

@@ -10,7 +10,7 @@ from . import template as tpl
 from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
-from .intents import RENEWAL, DateAsk
+from .intents import RENEWAL, RENEWAL_STATUS, DateAsk
 from .schema import Language
 from .text import fold
 
@@ -67,7 +67,31 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
                 return (f"不对，许可证编号是{number}，不是{asked.strip()}。" if zh else
                         f"No, the license number is {number}, not {asked.strip()}."), False
             return ("是的。" if zh else "Yes."), True
+    if tpl.field_by_id(clause_id) and tpl.field_by_id(clause_id).kind == "text":
+        return "", _names_in_value(index, clause_id, question)
     return "", None
+
+
+def _proper_names(question: str) -> list[str]:
+    """Places, people and organisations the question names: jieba's part-of-speech tags for Chinese
+    (ns/nr/nt/nz), capitalised words for English (the first word of the sentence left out)."""
+    import jieba.posseg
+
+    names = [w.word for w in jieba.posseg.lcut(question) if w.flag in ("ns", "nr", "nt", "nz") and len(w.word) > 1]
+    names += re.findall(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*", question)
+    return names
+
+
+def _names_in_value(index: SentenceIndex, clause_id: str, question: str) -> bool | None:
+    """"Are our servers in Haidian?": True when a name the question gives is in the field's value, False when
+    it names something else only, None when it names nothing to check."""
+    clause = index.license.clause(clause_id)
+    value = fold(_value(clause.text_zh) + " " + _value(clause.text_en))
+    label = fold(clause.label_zh + " " + clause.label_en)
+    names = [n for n in _proper_names(question) if fold(n) not in label]
+    if not names:
+        return None
+    return any(fold(n) in value for n in names)
 
 
 def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: str = "") -> Finding:
@@ -164,8 +188,12 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             deadline = expiry - timedelta(days=days)
             cited.append(sentence)
             gap = (deadline - as_of).days
-            if holds is None:
-                holds = gap == 0 if _LAST_DAY.search(question) else gap >= 0 if _IN_TIME.search(question) else gap < 0
+            if holds is None and _LAST_DAY.search(question):
+                holds = gap == 0
+            elif holds is None and _IN_TIME.search(question):
+                holds = gap >= 0
+            elif holds is None and RENEWAL_STATUS.search(question):
+                holds = gap < 0  # "has the deadline passed?"
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
                           f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")

@@ -98,3 +98,18 @@ def test_missing_corpus_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     result = _run("clauses", "--json")
     assert result.exit_code == 2
     assert "error" in result.output
+
+
+def test_norms_json_lists_kinds_periods_and_anchors() -> None:
+    result = _run("norms", "--json")
+    assert result.exit_code == 0, result.output
+    norms = json.loads(result.output)
+    assert {n["clause_id"] for n in norms} <= set(IDS)
+    assert {"grant", "exclusion", "duty", "prohibition", "needs_approval", "applies_when", "fact"} <= {n["kind"] for n in norms}
+    report = next(n for n in norms if n["period"] and n["period"]["unit"] == "working_day")
+    assert (report["clause_id"], report["period"]["number"], report["period"]["anchor_zh"]) == ("special.9", 10, "处置")
+
+
+def test_norms_table_filters_by_kind() -> None:
+    result = _run("norms", "--kind", "prohibition")
+    assert result.exit_code == 0 and "special.4#" in result.output and "main.scope#" not in result.output

@@ -267,6 +267,17 @@ def test_license_search_text_is_escaped():
     assert "<script>" not in html and "${" not in html and "0 / 42" in html
 
 
+def test_obligations_tab_lists_every_rule_with_its_period_and_anchor():
+    from assistant.reason.norms import compile_norms
+
+    norms = compile_norms(license_())
+    html = ui.render_norms(norms)
+    rules = [n for n in norms if n.kind != "fact"]
+    assert html.count("<tr>") == len(rules) + 1  # a header and a row per rule, facts left out
+    assert "10个工作日内" in html and "起算 · from: 处置" in html and "禁止 · prohibited" in html
+    assert "<script>" not in ui.render_norms([rules[0].model_copy(update={"act_zh": "<script>x</script>"})])
+
+
 # --- the served app --------------------------------------------------------------------------------------------
 
 def free_port() -> int:

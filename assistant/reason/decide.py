@@ -25,11 +25,13 @@ from .question import Act, Attribute, QuestionForm
 
 #: act × norm kind × negated → verdict. A missing key means the norm does not answer that act.
 TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
-    ("may", "prohibition", False): "no", ("may", "prohibition", True): "yes",
+    # "may we *not* do what is forbidden?" is logically yes, but a negation in a may-question almost always
+    # belongs to a required step the match missed: no cell, so the clause lookup's answer stands.
+    ("may", "prohibition", False): "no",
     ("may", "duty", False): "yes", ("may", "duty", True): "no",
     ("may", "applies_when", False): "yes", ("may", "applies_when", True): "no",
     ("may", "needs_approval", False): "conditional", ("may", "needs_approval", True): "no",
-    ("may", "exclusion", False): "no", ("may", "exclusion", True): "yes",
+    ("may", "exclusion", False): "no",
     ("may", "grant", False): "yes",
     ("must", "duty", False): "yes", ("must", "duty", True): "no",
     ("must", "applies_when", False): "yes", ("must", "applies_when", True): "no",
@@ -55,6 +57,7 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "algorithm": re.compile(r"算法|SM\d|AES|RSA"),
     "address": re.compile(r"(?:住所|地址|注册地)\s*[:：]"),
     "contact": re.compile(r"@|(?:电话|邮箱)\s*[:：]|\d{3,4}-\d{7,8}"),
+    "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
     "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
 }
 ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
@@ -63,16 +66,18 @@ ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "retention": ("保存期限", "a retention period"), "grace": ("宽限期", "a grace period"),
     "algorithm": ("具体算法或技术标准", "an algorithm or technical standard"),
     "address": ("公司住所或地址", "the company's address"), "contact": ("联系方式", "contact details"),
-    "response_time": ("响应时限", "a response time"),
+    "time_limit": ("具体时限", "a time limit"), "response_time": ("响应时限", "a response time"),
 }
 _LEADS: dict[tuple[Verdict, Language], str] = {
     ("yes", "zh"): "是的。", ("yes", "en"): "Yes. ", ("no", "zh"): "不可以。", ("no", "en"): "No. ",
     ("conditional", "zh"): "有条件：须先取得批准。", ("conditional", "en"): "Only with prior approval. ",
 }
-_TRUE_LEADS: dict[tuple[Verdict, Language], str] = {("no", "zh"): "不是。", ("no", "en"): "No. "}
+_TRUE_LEADS: dict[tuple[Verdict, Language], str] = {("no", "zh"): "不是。", ("no", "en"): "No. ", ("yes", "zh"): "是的。",
+                                                    ("yes", "en"): "Yes. "}
 #: a match of the norm table alone decides a question the clause lookup found no rule for only when it is
 #: this similar (e5 cosine + word bonuses) and shares at least one word or term with the question.
 MIN_MATCH = 0.86
+CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rule the clause lookup cited
 
 
 def sentence_of(index: SentenceIndex, norm: Norm) -> Sentence:
@@ -85,10 +90,45 @@ def norm_for(sentences: list[Sentence], norms: list[Norm], matches: list[NormMat
     keys = {(s.clause_id, s.text) for s in sentences}
     ranked = [m.norm for m in matches if (m.norm.clause_id, m.norm.sentence) in keys
               or any(m.norm.clause_id == c and m.norm.quote in t for c, t in keys)]
-    if ranked:
-        return ranked[0]
+    rules = [n for n in ranked if n.kind not in ("grant", "fact")]  # a rule of a cited sentence beats the scope
+    if rules or ranked:
+        return (rules or ranked)[0]
     inside = [n for n in norms if any(n.clause_id == c and n.quote in t for c, t in keys)]
     return min(inside, key=lambda n: _STRENGTH.index(n.kind)) if inside else None
+
+
+_INVERTED: dict[Verdict, Verdict] = {"yes": "no", "no": "yes", "conditional": "conditional"}
+
+
+def table_verdict(form: QuestionForm, norm: Norm) -> Verdict | None:
+    """The table's verdict; a question whether something is forbidden or excluded is the inverse of "may".
+    A keep-from negation ("must we avoid…", 「避免…」) negates only a forbidden act: against a duty it names
+    what the duty keeps from (「加强权限管理、防止信息泄露」), not a refusal to do it."""
+    negated = form.negated and (not form.avoiding or norm.kind == "prohibition")
+    if form.inverse:
+        verdict = TABLE.get(("may", norm.kind, negated))
+        return _INVERTED[verdict] if verdict else None
+    return TABLE.get((form.act, norm.kind, negated))
+
+
+#: a prohibition that matches a may-question this much better than the rule the clause lookup relied on
+#: overrides a "yes" or "conditional" (「可以向未经许可的经营者提供电信资源吗」 is forbidden, not licensed).
+PROHIBITION_MARGIN = 0.02
+MIN_ACT_SHARED = 2  # …and shares this many words with the forbidden act itself, not only with its condition
+
+
+def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:
+    if form.act != "may" or form.negated or form.inverse or not matches:
+        return None
+    if not decided or decided[0].verdict not in ("yes", "conditional"):
+        return None
+    best = matches[0]
+    if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < MIN_ACT_SHARED:
+        return None
+    enabling = [m for m in matches if m.norm.kind in ("grant", "applies_when", "needs_approval", "duty")]
+    if enabling and enabling[0].score + PROHIBITION_MARGIN > best.score:
+        return None
+    return best
 
 
 def _evidence_text(findings: list[Finding], best: NormMatch | None) -> str:
@@ -127,45 +167,70 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
             lead = "不对。" if lang == "zh" else "No — not as stated. "
             return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":claim-differs")] + findings[1:]
         return findings
+    if main.holds is None and main.intent.startswith(("fact:", "date:")) and form.act == "true":
+        return findings  # a stated fact that settles no yes/no by itself: say it, do not borrow a rule
     if main.holds is not None:  # a fact or a date that settles the question by itself
-        verdict: Verdict = "yes" if main.holds != form.negated else "no"
-        lead = _TRUE_LEADS.get((verdict, lang), "") if verdict == "no" else ""
-        return [replace(main, verdict=verdict, text=(lead + main.text) if lead and not _leads_no(main.text) else main.text,
+        verdict: Verdict = "yes" if main.holds != (form.negated != form.inverse) else "no"
+        lead = _TRUE_LEADS[(verdict, lang)] if verdict == "no" else ("是的。" if lang == "zh" else "Yes. ")
+        said = _leads_no(main.text) if verdict == "no" else main.text.startswith(("是", "Yes"))
+        return [replace(main, verdict=verdict, text=main.text if said else lead + main.text,
                         intent=main.intent + ":yes-no")] + findings[1:]
     decided = [f for f in findings if f.verdict in ("yes", "no", "conditional")]
-    if decided and not form.negated and form.act == "may":
+    overriding = _overriding_prohibition(form, decided, matches)
+    if overriding is not None:
+        sentence = sentence_of(index, overriding.norm)
+        why = _why(overriding.norm, form, lang)
+        return [Finding("no", f"{_LEADS[('no', lang)]}{why}{quote_line(index, sentence, lang)}", [sentence],
+                        confidence=0.7, intent="decide:may:prohibition:overrides")]
+    if decided and not form.negated and not form.inverse and form.act == "may":
         return findings  # the permission step already answered the question as asked
     evidence = [s for f in (decided or [main]) for s in f.cited]
-    norm = norm_for(evidence, norms, matches) if evidence else None
-    from_match = False
-    if norm is None and all(f.verdict == "not_stated" for f in findings) and matches:
-        best = matches[0]
-        if best.score >= MIN_MATCH and best.shared >= 1 and best.norm.kind != "fact":
-            norm, from_match = best.norm, True
-    if norm is None:
+    cited = norm_for(evidence, norms, matches) if evidence else None
+    rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
+    best = rules[0] if rules and rules[0].score >= MIN_MATCH and rules[0].act_shared >= 1 else None
+    cited_score = next((m.score for m in matches if m.norm is cited), None)
+    # the clause lookup's evidence stands unless the norm table holds a clearly better-matching rule
+    if cited is not None and cited.kind not in ("fact", "grant") and (
+            best is None or (cited_score is not None and cited_score + CITED_MARGIN >= best.score)):
+        norm, from_match = cited, False
+    elif best is not None:
+        norm, from_match = best.norm, True
+    else:
         return findings
     evidence = [sentence_of(index, norm)]
-    verdict = TABLE.get((form.act, norm.kind, form.negated))
+    verdict = table_verdict(form, norm)
     if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
-    lead = _LEADS[(verdict, lang)] if form.act == "may" else _TRUE_LEADS.get((verdict, lang), _LEADS.get(
-        (verdict, lang), ""))
-    if verdict == "yes" and form.act != "may":
-        lead = "是的，必须这样做。" if lang == "zh" and norm.kind != "prohibition" else lead
+    if from_match and norm.kind == "prohibition" and best is not None and best.act_shared < MIN_ACT_SHARED:
+        return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
+    lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
+        (verdict, lang), _LEADS.get((verdict, lang), ""))
     quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(evidence))
     why = _why(norm, form, lang)
+    polarity = ("neg" if form.negated else "pos") + (":inverse" if form.inverse else "")
     return [Finding(verdict, f"{lead}{why}{quotes}", list(dict.fromkeys(evidence)), confidence=0.7,
-                    intent=f"decide:{form.act}:{norm.kind}:{'neg' if form.negated else 'pos'}")]
+                    intent=f"decide:{form.act}:{norm.kind}:{polarity}")]
 
 
-_NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+")
+_NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+|\b[a-z]+\b", re.IGNORECASE)
+_EN_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+               "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90}
 
 
 def _figure(claim: str) -> int | None:
+    """The number of a claimed figure, in days where a unit says so ("one month" → 30, 「半年」 is no figure)."""
     from ..text import cn_to_int
 
     m = _NUMBER.search(claim)
-    return cn_to_int(m.group()) if m else None
+    if not m:
+        return None
+    word = m.group().lower()
+    number = int(word) if word.isdigit() else _EN_NUMBERS.get(word) or cn_to_int(word)
+    if number is not None and re.search(r"month|个月|月", claim, re.IGNORECASE) and not re.search(r"年.*月", claim):
+        return number * 30
+    if number is not None and re.search(r"week|周", claim, re.IGNORECASE):
+        return number * 7
+    return number
 
 
 def _figures(text: str) -> set[int | None]:

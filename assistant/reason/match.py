@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +24,16 @@ from .norms import Norm
 
 #: weights of the match score; dense similarity of e5 lies in a narrow band (≈0.75–0.92), so words and
 #: retrieval rank are scaled to move it by a few hundredths each.
-LEXICAL_WEIGHT = 0.04
+LEXICAL_WEIGHT = 0.02
 GLOSSARY_WEIGHT = 0.03
 RANK_WEIGHT = 0.03
 ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Bigrams and words every clause or question has: the subject, the regulator, question particles.
+_COMMON = frozenset({"你公司", "你公", "公司", "我们", "可以", "是否", "应当", "按照", "要求", "有关", "相关", "电信",
+                     "主管", "管部", "部门", "the", "and", "company", "shall", "with", "for", "can", "our", "that"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class NormMatch:
     score: float
     dense: float
     shared: int  # content words and glossary terms the question shares with the unit
+    act_shared: int = 0  # of those, the ones in the act itself (not its condition)
 
 
 def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
@@ -64,9 +72,15 @@ class NormMatcher:
         self.vectors = vectors.reshape(2, len(norms), -1)
         self._tokens = [self._words(n.quote + " " + (n.condition_zh or "")) for n in norms]
         self._tokens_en = [self._words(n.act_en) for n in norms]
+        self._act_tokens = [self._words(n.act_zh) for n in norms]
 
     def _words(self, text: str) -> set[str]:
-        return {w.lower() for w in self.tokenizer(text) if len(w) > 1 and not w.isdigit()}
+        """English words and Chinese character bigrams: bigrams survive segmentation differences
+        (「上架前检测」 as one dictionary word in the clause, 「上架」「检测」 in the question)."""
+        words = {w.lower() for w in self.tokenizer(text) if len(w) > 2 and w.isascii() and w.isalpha()}
+        for run in _CJK_RUN.findall(text):
+            words |= {run[i:i + 2] for i in range(len(run) - 1)}
+        return words - _COMMON
 
     def _glossary_terms(self, question: str) -> list[list[str]]:
         return [[t for t in entry.terms("zh") if len(t) > 1] for entry, _ in self.license.glossary.matches(question)]
@@ -88,10 +102,12 @@ class NormMatcher:
                 # English question across languages
                 zh_weight = ZH_WEIGHT[lang]
                 dense = float(zh_weight * (self.vectors[0, i] @ q) + (1 - zh_weight) * (self.vectors[1, i] @ q))
-                words = len(asked & self._tokens[i]) + 0.5 * len(asked & self._tokens_en[i])
+                words = min(len(asked & self._tokens[i]) + 0.5 * len(asked & self._tokens_en[i]), 8)
                 glossary = sum(1 for group in terms if any(t in norm.quote or t in (norm.condition_zh or "")
                                                            for t in group))
                 score = (dense + LEXICAL_WEIGHT * words + GLOSSARY_WEIGHT * glossary
                          + RANK_WEIGHT / ranks[clause_id])
-                out.append(NormMatch(norm, score, dense, int(words + glossary)))
+                in_act = sum(1 for group in terms if any(t in norm.act_zh for t in group))
+                out.append(NormMatch(norm, score, dense, int(words + glossary),
+                                     len(asked & self._act_tokens[i]) + in_act))
         return sorted(out, key=lambda m: -m.score)

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from ..corpus import License
 from ..text import is_cjk
 
-_WORD = re.compile(r"[A-Za-z]{4,}")
+_WORD = re.compile(r"(?<![A-Za-z'’])[A-Za-z]{4,}(?![A-Za-z'’])")  # contractions ("doesn't") are left alone
 _FULL_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 MIN_SIMILARITY = 80  # rapidfuzz ratio (0–100) a correction needs
 

@@ -18,7 +18,7 @@ from ..text import dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
-                    "contact", "response_time"]
+                    "contact", "time_limit", "response_time"]
 YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
 
 
@@ -48,7 +48,7 @@ _MAY = _any(
     r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|fine|possible)\b",
     r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
     r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^，。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
-    r"(?i:ok)吗|算不算|会不会违反|被禁止|禁止吗",
+    r"(?i:ok)吗|会不会违反|被禁止|禁止吗",
 )
 _MUST = _any(
     r"\b(must|have to|has to|need to|needs to|required|requires?|obliged|obligated|obligation|mandatory|compulsory|"
@@ -57,29 +57,36 @@ _MUST = _any(
 )
 _YES_NO_EN = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
-_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
 
 # -- polarity ----------------------------------------------------------------------------------------------------
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|需不需|可不可|用不用")
 _THIRD_PARTY = _any(
-    r"(没有?|无|未取得|不具备|未经)[^，。？?]{0,16}(牌照|许可|资质|执照|批准)[^，。？?]{0,6}?(的)?(公司|企业|经营者|机构|单位|者|人|商|方|平台)",
+    r"(没有?|无|未取得|不具备|未经)[^，。？?]{0,16}(牌照|许可|资质|执照|批准)[^，。？?]{0,14}?(的)?(公司|企业|经营者|机构|单位|者|人|商|方|平台)",
     r"\b(firms?|compan(y|ies)|providers?|operators?|business(es)?|part(y|ies)|someone|anyone|vendors?|resellers?|isps?|"
     r"outfits?|entit(y|ies)|people|partners?|clients?|customers?|startups?|suppliers?|contractors?|carriers?|agents?|"
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
     r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
 )
 _NOT_NEGATION = _any(r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
-                     r"不管|不论|不会吧|是不是|"
+                     r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
+                     r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|"
+                     r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
                      r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not)\b|"
                      r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
                      r"\bwhether or not\b|\bnot only\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
 _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
-    r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of)\b",
-    r"n't\b", r"\bno (need|requirement|longer)\b",
-    r"不|没|无需|无须|免(?!费)|跳过|省掉|省去|省略|拒绝|未经|甭",
+    r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
+    r"prevent|preventing)\b",
+    r"n't\b", r"\bno\b", r"\b(leave|leaving|left)\b[^?.]{0,40}\b(out|off)\b",
+    # doing the act before the step it needs: "launch before being approved", 「先上线后补审批」
+    r"\bbefore (being (approved|licensed|permitted)|(getting|obtaining|receiving|we (get|have|obtain|receive)) (an? |any |the )?"
+    r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
+    r"\b(first|now)\b[^?.]{0,70}\b(afterwards|later|after the fact)\b",
+    r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任|先[^，。？?]{0,12}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)",
 )
 
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
@@ -89,7 +96,9 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
     "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
                 r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
                 r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费"),
-    "staff_count": _any(r"\bhow many (people|staff|employees|persons|officers|personnel|members|engineers|heads)\b",
+    "staff_count": _any(r"\bhow many\b[^?]{0,30}\b(people|staff|employees|persons|officers|personnel|members|engineers|"
+                        r"heads|managers|workers|hires)\b", r"\b(specific |exact )?number of [^?]{0,30}(staff|people|"
+                        r"employees|personnel|managers|officers)\b",
                         r"\bheadcount\b", r"\bnumber of (staff|people|employees|personnel)\b",
                         r"几个人|几名|多少人|多少名|人数|几位|(几|多少)个?[^，。？?]{0,10}(人员|员工)"),
     "frequency": _any(r"\bhow often\b", r"\bfrequenc\w*\b", r"\bhow frequently\b", r"\bhow many times\b",
@@ -106,12 +115,21 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                     r"注册地址|办公地址|公司地址|公司住所|注册地在|总部在|办公地点|住所在"),
     "contact": _any(r"\b(e-?mail|hotline|telephone number|phone number|contact (details|info|number))\b(?!s? to)",
                     r"邮箱|热线|联系电话|联系方式"),
+    "time_limit": _any(r"\bhow (long|soon|quickly|fast)\b(?! (is|was) (the|our|this) licen)", r"\bhow many (days|hours)\b",
+                       r"\bwithin how\b", r"\btime limit\b", r"时限|几天|多少天|多久|多长时间|几个工作日|多少个工作日"),
     "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
                           r"几个?小时|多少小时|多少分钟|响应时间|多久.{0,3}(回复|响应|答复)"),
 }
+# Attributes that are values of a field: asked for only by a what-question ("what is our registered address?"),
+# not by "we changed our registered address — how long do we have?".
+_VALUE_ATTRIBUTES = frozenset({"address", "contact"})
 _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|our)\b[^,?]{0,20}\b(can|may|are allowed|"
                 r"are licensed|is licensed|covers?|allows?)\b", r"既然|由于我们可以|因为我们(能|可以)|我们的许可证(能|可以|允许)",
                 r"\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
+
+
+#: negators that say "keep from" rather than "not": they agree with a norm whose own act prevents something
+AVOIDING = re.compile(r"^(avoid\w*|refrain\w*|prevent\w*|杜绝|避免|防止)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,8 +141,14 @@ class QuestionForm:
     dates: tuple[date, ...] = ()
     references: tuple[str, ...] = ()
     premise: bool = False  # "since our license allows X, …": a presupposition to check first
+    inverse: bool = False  # asks whether it is forbidden / excluded / missing: the inverse of may / holds
     claims: tuple[str, ...] = ()  # figures the question asserts
     negators: tuple[str, ...] = field(default=())
+
+    @property
+    def avoiding(self) -> bool:
+        """Every negation is of the keep-from kind ("must we avoid leaks?")."""
+        return bool(self.negators) and all(AVOIDING.match(n) for n in self.negators)
 
     @property
     def yes_no(self) -> bool:
@@ -134,13 +158,25 @@ class QuestionForm:
 # Negations inside a subordinate clause ("… when it is not", "… if they don't ask") describe, not ask.
 _SUBORDINATE = re.compile(r"\b(when|if|unless|because|although|though|while|whereas|even if|even though|which|who|"
                           r"whose)\b.*$", re.IGNORECASE)
-_CONDITIONAL_ZH = re.compile(r"(如果|假如|要是|若是|万一|假设)[^，,？?]*[，,]")
+_CONDITIONAL_ZH = re.compile(r"(如果|假如|要是|若是|万一|假设)[^，,？?]*[，,]|[^，,？?]*的话[，,]?")
+# A clause that sets the scene before the question proper: "When lots of data leaks, must we…?",
+# 「打广告的时候要写…吗」, 「提供搜索服务时，…」.
+_LEADING_CONDITION = re.compile(r"^\W*(when|if|after|once|before|while|in case|whenever)\b[^,?]*,\s*|"
+                                r"^[^，,？?]*?(?<!什么)的时候[，,]?|^[^，,？?]*时[，,]", re.IGNORECASE)
+# The question asks whether something is forbidden, excluded or missing: the answer is the inverse of "may"/"holds".
+_INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not allowed|not permitted)\b",
+                r"\b(excluded|excludes?|fall(s)? outside|outside (the|its|our|this) (scope|licen[cs]e)|not covered)\b",
+                r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
+                r"\b(doesn'?t|does not|do not|don'?t) (appear|show up|feature)\b",
+                r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|以外|之外|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
-CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|周|小时|working days?|days?|months?|"
-                   r"years?|weeks?|hours?)", re.IGNORECASE)
+CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|周|小时|working days?|days?|months?|"
+                   r"years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|\b(one|two|three|four|five|six|seven|eight|nine|"
+                   r"ten|fifteen|twenty|thirty|sixty|ninety|a)\s+(working days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
 def _act(text: str) -> Act:
+    text = _LEADING_CONDITION.sub("", text, count=1) or text
     lead_yes_no = bool(_YES_NO_EN.search(text))
     if _WHAT_DO.search(text):
         return "what_do"
@@ -158,10 +194,30 @@ def _act(text: str) -> Act:
     return "what"
 
 
+_WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|牌照|资质|申请|备案|同意|报告)")
+
+
+def _main_clause_zh(text: str) -> str:
+    """A Chinese question's last clause carries its act (「打算到期不干了，得提前报告吗」 asks about reporting); a bare
+    particle clause (「…，可以吗？」) takes the clause before it along."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    clauses = [c for c in re.split(r"[，,；;]", text) if c.strip()]
+    if len(clauses) < 2:
+        return text
+    tail = clauses[-1]
+    main = (clauses[-2] + "，" + tail) if len(re.sub(r"[？?！!。\s]", "", tail)) <= 4 else tail
+    # …but 「在没有拿到许可的情况下，…」 / 「不向原发证机关申请，就…」 name the step the act goes without
+    skipped = [c for c in clauses if c not in main and _WITHOUT_STEP_ZH.search(c)]
+    return "，".join([*skipped, main])
+
+
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
     rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", text))
+    rest = _main_clause_zh(rest)
+    rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
     head = _SUBORDINATE.sub(" ", rest[4:])
     rest = rest[:4] + head
     rest = _THIRD_PARTY.sub(" ", rest)
@@ -172,10 +228,12 @@ def negators(text: str) -> tuple[str, ...]:
 def parse_question(text: str) -> QuestionForm:
     act = _act(text)
     found = negators(text)
-    attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)), None)
-    # An odd number of negations flips the act: "Is it OK not to skip the check?" is asked about doing it.
+    attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)
+                      and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))), None)
+    # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
-        text=text, act=act, negated=len(found) % 2 == 1, attribute=attribute, dates=tuple(dates_in(text)),
+        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text)),
+        inverse=bool(_INVERSE.search(text)),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         claims=tuple(m.group() for m in CLAIM.finditer(text)),
     )

@@ -27,3 +27,7 @@ def speller() -> Speller:
 ])
 def test_normalise(speller: Speller, raw: str, clean: str) -> None:
     assert normalise(raw, speller) == clean
+
+
+def test_contractions_are_not_spelling_mistakes(speller: Speller) -> None:
+    assert normalise("Is it true that www.x.org doesn't appear?", speller) == "Is it true that www.x.org doesn't appear?"

@@ -43,7 +43,7 @@ def test_act(question: str, act: str) -> None:
     ("Can we tell users our service is government-certified when it is not?", False),
     ("能不能把带宽转租给别的公司？", False),
     ("如果我们不打算续证了，现在报告还来得及吗？", False),
-    ("Is it OK not to skip the check?", False),  # two negations
+    ("提供搜索服务时，必须不推送、不推荐违法信息吗？", True),  # parallel negations negate one act
 ])
 def test_polarity(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated, negators(question)

@@ -1,0 +1,78 @@
+"""The issue's eight failure classes, end to end through ``answer()`` (real model and index): yes/no verdicts,
+paraphrased facts, polarity, forbidden acts in everyday words, near-miss not-stated, computed deadlines,
+false premises and missing clauses, surface variation. The examples are the issue's, not an eval set's."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import answer
+
+pytestmark = pytest.mark.slow
+AS_OF = "2026-12-01"
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # 1. yes/no questions get yes/no
+    ("Is the license still valid on 2027-01-03?", "no"),
+    ("Do we have to keep user logs?", "yes"),
+    ("Has the renewal deadline passed?", "yes"),
+    ("www.kongzhong.net 在证上吗？", "yes"),
+    ("Is www.kongzhong.org one of our domains?", "no"),
+    ("许可证上登记的服务器放置地在北京市海淀区吗？", "yes"),
+    # 3. polarity: not doing a required act, doing it without a required step
+    ("Is it OK not to keep user logs at all?", "no"),
+    ("能不能不配专职的网络安全管理人员？", "no"),
+    ("Can we skip the pre-listing check for app updates?", "no"),
+    ("可以不管数据访问权限吗？", "no"),
+    ("Can we start landline phone information services with no approval at all?", "no"),
+    ("未经批准，我们可以开展固定网电话信息服务吗？", "no"),
+    ("Can we start fixed-line telephone information services?", "conditional"),
+    # 4. forbidden acts in everyday words
+    ("Can we hand spare phone numbers to a firm that runs telecom services without a licence?", "no"),
+    ("结账时偷偷加一笔价目表上没有的费用可以吗？", "no"),
+    ("Can we offer VoIP calls over the internet?", "no"),
+    ("我们可以超出许可的业务覆盖范围开展经营吗？", "no"),
+    ("Are we prohibited from reselling bandwidth to ISPs?", "yes"),
+    # 5. near-miss: the asked attribute is not in the clause
+    ("How long must we keep the records of illegal content we removed?", "not_stated"),
+    ("我们需要配几个安全管理人员？", "not_stated"),
+    ("What is the fine for not filing the annual report?", "not_stated"),
+    ("许可证规定用户日志保存6个月，对吧？", "not_stated"),
+    # 7. false premises and missing clauses
+    ("clause 16 says we can resell bandwidth, right?", "not_stated"),
+    ("The license expires in 2030, right?", "no"),
+    ("We can apply for renewal as late as 30 days before expiry, right?", "no"),
+    # 8. surface variation
+    ("can we run a serch engin?", "no"),
+    ("我们能做 IM 吗", "no"),
+])
+def test_verdict(question: str, verdict: str) -> None:
+    result = answer(question, AS_OF)
+    assert result.verdict == verdict, (result.intent, result.answer[:200])
+
+
+@pytest.mark.parametrize(("question", "day"), [
+    ("We changed shareholders on 2026-06-15 — by when must the system be updated?", "2026-07-15"),
+    ("assessment finished 2026-03-31, report due?", "2026-04-30"),
+    # 10 working days: Oct 1–7 are holidays, Saturday Oct 10 is a make-up working day
+    ("we took down illegal posts on Friday 2026-09-25 — report by?", "2026-10-15"),
+])
+def test_deadline_computed_from_the_day_named(question: str, day: str) -> None:
+    result = answer(question, AS_OF)
+    assert day in result.answer and result.citations, result.answer
+
+
+def test_missing_clause_is_said_not_to_exist() -> None:
+    result = answer("clause 16 says we can resell bandwidth, right?", AS_OF)
+    assert "16" in result.answer and not result.citations
+
+
+def test_traditional_chinese_is_read() -> None:
+    result = answer("請問許可證什麼時候要續期？", AS_OF)
+    assert result.verdict == "info" and "2026年9月29日" in result.answer
+
+
+def test_near_miss_names_the_nearest_clause_as_related() -> None:
+    result = answer("How long must we keep the records of illegal content we removed?", AS_OF)
+    assert "special.9" in [r.clause_id for r in result.related] and not result.citations
