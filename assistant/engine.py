@@ -374,8 +374,6 @@ class Assistant:
                                  score=round(1.0 / (retrieved.index(c) + 1), 3) if c in retrieved else 0.0)
                    for c in dict.fromkeys(related_ids) if c not in cited_ids and self.license.has(c)]
         text = "\n\n".join(f.text.strip() for f in findings)
-        if verdict == "info" and intents.CONFIRM.search(question) and _contradicts(question, text):
-            text = ("不对。" if lang == "zh" else "No — not as stated. ") + text
         if injected:
             text += ("\n\n（问题中要求改变回答方式的指令已被忽略。）" if lang == "zh" else
                      "\n\n(Instructions inside the question were ignored.)")
@@ -409,12 +407,6 @@ class Assistant:
         return Answer(question=shown[:2000], language=lang, verdict="not_stated", answer=text, as_of=day,
                       confidence=0.0, intent="refused", error=reason, settings_hash=self.settings_hash,
                       corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
-
-
-def _contradicts(question: str, answer_text: str) -> bool:
-    """A "…, right?" question whose figures (years, days) the grounded answer does not contain."""
-    claimed = re.findall(r"\d{2,}", re.sub(r"[\u4e00-\u9fff]{0,2}ICP\S*", " ", question))
-    return any(number not in answer_text for number in claimed)
 
 
 def _is_whole_clause_answer(clause_id: str) -> bool:

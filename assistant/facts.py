@@ -162,7 +162,7 @@ def _days(n: int, lang: Language) -> str:
 
 
 _EXPIRED = re.compile(r"\bexpired\b|\blapsed\b|\bno longer valid\b|过期|失效|作废", re.IGNORECASE)
-_LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日", re.IGNORECASE)
+_LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日|最后期限|截止日", re.IGNORECASE)
 _IN_TIME = re.compile(r"\bstill (time|possible|ok)\b|\bin time\b|\bnot too late\b|\bcan we still\b|来得及|赶得上|还能|还可以",
                       re.IGNORECASE)
 

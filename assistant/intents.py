@@ -44,9 +44,6 @@ DUTY = _cue(
 )
 OBLIGATION = _cue(DUTY.pattern, r"\bwhen\b", r"\b(report|notify|file|inform)\b", r"\bsteps?\b", r"\brules?\b",
                   r"什么时候|何时|报告|上报|报备|备案|规定|几天")
-CONFIRM = _cue(r"\bright\s*\?", r"\bcorrect\s*\?", r"\bisn'?t it\b", r"\bis that (right|true|correct)\b",
-               r"对吧|是吧|对不对|是不是|没错吧|吧[？?]")
-FREQUENCY = _cue(r"\bhow often\b", r"\bhow frequently\b", r"\bfrequency\b", r"多久一次|多长时间一次|频率|每隔多久|几年一次|一年几次")
 # A third party described by the licence it lacks: 「没有基础电信牌照的公司」, "a provider without a basic telecom
 # licence" — the service named there is theirs, not an activity the company asks about.
 THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照|许可|资质|执照)",
@@ -59,7 +56,6 @@ CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或�
 EVENT = _cue(r"\bafter (a|an|the|we|our)\b", r"\bif (we|there) (have|had|get|got|suffer|is|was)\b", r"\bjust had\b",
              r"\bin (the )?event of\b", r"\bhappens?\b", r"\bsuffer(ed)?\b", r"\bwe('ve| have) (been|had)\b",
              r"发生|出现了|遭遇|遇到|被黑|泄露了|之后|以后|万一")
-PENALTY = _cue(r"\bfines?\b", r"\bpenalt", r"\bpunish", r"\bsanction", r"罚款|处罚|罚多少|罚金|惩罚")
 NUMBER_CLAIM = re.compile(r"(\d+|[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|days?|months?|years?|weeks?)",
                           re.IGNORECASE)
 QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|price|cost|fee)\b", r"\bamount\b",

@@ -111,6 +111,28 @@ def test_renewal_status_is_computed_for_the_as_of_date(synthetic: Assistant) -> 
     assert "5 days left" in early.answer
 
 
+def test_renewal_status_gets_a_yes_or_no_from_the_synthetic_dates(synthetic: Assistant) -> None:
+    assert ask(synthetic, "Have we passed the renewal application deadline?", "2028-01-20").verdict == "yes"
+    assert ask(synthetic, "Have we passed the renewal application deadline?", "2028-01-10").verdict == "no"
+
+
+def test_report_deadline_counts_the_synthetic_five_working_days(synthetic: Assistant) -> None:
+    # Fri 2026-09-25 + 5 working days over the National Day holiday (Oct 1–7) is Fri 2026-10-09; the real
+    # license's 10 working days would give 2026-10-15
+    result = ask(synthetic, "We removed illegal posts on 2026-09-25. By when must we report it?")
+    assert "2026-10-09" in result.answer and "2026-10-15" not in result.answer
+    assert "special.8" in cited(result)
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    ("可以不配备用户投诉受理人员吗？", "no"),          # a duty of the synthetic license (its special.4), negated
+    ("Can we offer an app store?", "no"),             # excluded by the synthetic scope
+    ("我们能做即时通讯吗？", "yes"),                    # not excluded there
+])
+def test_polarity_and_scope_follow_the_synthetic_norms(synthetic: Assistant, question: str, verdict: str) -> None:
+    assert ask(synthetic, question).verdict == verdict
+
+
 @pytest.mark.parametrize("question", ["What is the license number?", "许可证编号是多少？"])
 def test_license_number_is_the_synthetic_one(synthetic: Assistant, question: str) -> None:
     result = ask(synthetic, question)

@@ -41,6 +41,7 @@ _WHEN = _any(
     r"\buntil when\b", r"\bwithin how\b",
     r"什么时候|何时|哪天|哪一天|几号|截止|期限|最晚|最迟|多久之内|多久内|多长时间内|几天内|多少天内|几个工作日|多少个工作日|时限|哪个季度|啥时候",
 )
+_WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何")
 _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")
 _MAY = _any(
     r"\b(can|could|may|might)(?:n'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
@@ -177,7 +178,8 @@ CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十�
 
 def _act(text: str) -> Act:
     text = _LEADING_CONDITION.sub("", text, count=1) or text
-    lead_yes_no = bool(_YES_NO_EN.search(text))
+    lead_yes_no = bool(_YES_NO_EN.search(text)) or bool(_YES_NO_TAIL.search(text) and not _WH_ZH.search(text)
+                                                        and any("\u4e00" <= ch <= "\u9fff" for ch in text))
     if _WHAT_DO.search(text):
         return "what_do"
     if not lead_yes_no:
