@@ -14,13 +14,16 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from ..corpus import License
 from ..retrieval import Tokenizer
 from .norms import Norm
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 #: weights of the match score; dense similarity of e5 lies in a narrow band (≈0.75–0.92), so words and
 #: retrieval rank are scaled to move it by a few hundredths each.

@@ -93,7 +93,7 @@ _NEGATOR = _any(
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
 ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
     "penalty": _any(r"\b(fines?|fined|penalt\w*|punish\w*|sanctions?|consequences?|liable|liability)\b",
-                    r"\bwhat happens if\b", r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
+                    r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
     "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
                 r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
                 r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费"),
