@@ -35,7 +35,8 @@ TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
     ("may", "grant", False): "yes",
     ("must", "duty", False): "yes", ("must", "duty", True): "no",
     ("must", "applies_when", False): "yes", ("must", "applies_when", True): "no",
-    ("must", "prohibition", False): "no", ("must", "prohibition", True): "yes",
+    # "must we X?" matched to 「不得X'」 is nearly always "must we stay within / keep to X'?" — no cell
+    ("must", "prohibition", True): "yes",
     ("must", "needs_approval", False): "yes", ("must", "needs_approval", True): "no",
     ("true", "duty", False): "yes", ("true", "duty", True): "no",
     ("true", "applies_when", False): "yes", ("true", "applies_when", True): "no",
@@ -117,6 +118,14 @@ PROHIBITION_MARGIN = 0.02
 MIN_ACT_SHARED = 2  # …and shares this many words with the forbidden act itself, not only with its condition
 
 
+#: …or, in words of its own, is the most similar unit of all by this much at this similarity (e5 cosine)
+CLEAR_LEAD, CLEAR_DENSE = 0.01, 0.885
+
+
+def _names_the_act(match: NormMatch) -> bool:
+    return match.act_shared >= MIN_ACT_SHARED or (match.dense_lead >= CLEAR_LEAD and match.dense >= CLEAR_DENSE)
+
+
 def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:
     if form.act != "may" or form.negated or form.inverse or not matches:
         return None
@@ -124,7 +133,7 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
         return None
     best = matches[0]
     if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < MIN_ACT_SHARED:
-        return None
+        return None  # overriding the clause lookup takes the forbidden act's own words
     enabling = [m for m in matches if m.norm.kind in ("grant", "applies_when", "needs_approval", "duty")]
     if enabling and enabling[0].score + PROHIBITION_MARGIN > best.score:
         return None
@@ -187,7 +196,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None
     rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
-    best = rules[0] if rules and rules[0].score >= MIN_MATCH and rules[0].act_shared >= 1 else None
+    best = rules[0] if rules and rules[0].score >= MIN_MATCH and (rules[0].act_shared >= 1 or _names_the_act(rules[0])) \
+        else None
     cited_score = next((m.score for m in matches if m.norm is cited), None)
     # the clause lookup's evidence stands unless the norm table holds a clearly better-matching rule
     if cited is not None and cited.kind not in ("fact", "grant") and (
@@ -201,7 +211,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     verdict = table_verdict(form, norm)
     if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
-    if from_match and norm.kind == "prohibition" and best is not None and best.act_shared < MIN_ACT_SHARED:
+    if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
     lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
         (verdict, lang), _LEADS.get((verdict, lang), ""))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,7 @@ class NormMatch:
     dense: float
     shared: int  # content words and glossary terms the question shares with the unit
     act_shared: int = 0  # of those, the ones in the act itself (not its condition)
+    dense_lead: float = 0.0  # how far this unit's similarity is ahead of the next best unit's (0 if not first)
 
 
 def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
@@ -73,7 +74,7 @@ class NormMatcher:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, vectors)
         self.vectors = vectors.reshape(2, len(norms), -1)
-        self._tokens = [self._words(n.quote + " " + (n.condition_zh or "")) for n in norms]
+        self._tokens = [self._words(n.quote) for n in norms]  # the unit's own words; its condition is in `dense`
         self._tokens_en = [self._words(n.act_en) for n in norms]
         self._act_tokens = [self._words(n.act_zh) for n in norms]
 
@@ -113,4 +114,9 @@ class NormMatcher:
                 in_act = sum(1 for group in terms if any(t in norm.act_zh for t in group))
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
                                      len(asked & self._act_tokens[i]) + in_act))
-        return sorted(out, key=lambda m: -m.score)
+        ranked = sorted(out, key=lambda m: -m.score)
+        by_dense = sorted(out, key=lambda m: -m.dense)
+        if len(by_dense) > 1:
+            lead = by_dense[0].dense - by_dense[1].dense
+            ranked = [replace(m, dense_lead=lead) if m is by_dense[0] else m for m in ranked]
+        return ranked

@@ -35,7 +35,7 @@ _CONDITION = re.compile(r"时$|的$|的项目$|情形$|^(?:遇有|如果|如|若
 _CONTINUES_CONDITION = re.compile(r"^(?:且|或者|或)")
 # A segment that only says how, when or by which standard (「按照电信主管部门要求」, 「在取得…后30日内」) belongs
 # to the act that follows it.
-_ADVERBIAL = re.compile(r"^(?:(?:按照|依照|根据|针对|按)[^，]*(?:要求|标准|规定|威胁)|[^，]*(?:\d|[一二三四五六七八九十])\s*个?(?:工作)?日内"
+_ADVERBIAL = re.compile(r"^(?:(?:按照|依照|根据|针对|按)[^，]*(?:要求|标准|规定|威胁|范围|事项|办法|条例)|[^，]*(?:\d|[一二三四五六七八九十])\s*个?(?:工作)?日内"
                         r"|在[^，]*后)$")
 _SUBJECT_ONLY = re.compile(r"^(?:你公司)?(?:或者?[^，]*)?(?:子公司|你公司)$")
 _LEAD_WORDS = re.compile(r"^(?:并且|并|且|同时|你公司|在)+")

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Literal
 
 from ..intents import clause_references
-from ..text import dates_in
+from ..text import DATE_PATTERNS, dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
@@ -169,7 +169,8 @@ _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not 
                 r"\b(excluded|excludes?|fall(s)? outside|outside (the|its|our|this) (scope|licen[cs]e)|not covered)\b",
                 r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
                 r"\b(doesn'?t|does not|do not|don'?t) (appear|show up|feature)\b",
-                r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|以外|之外|外地")
+                r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|"
+                r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
 CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|周|小时|working days?|days?|months?|"
                    r"years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|\b(one|two|three|four|five|six|seven|eight|nine|"
@@ -227,6 +228,13 @@ def negators(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in _NEGATOR.finditer(rest))
 
 
+def _without_dates(text: str) -> str:
+    """A day the question names (「今天是2026年6月1日」) is no claimed figure."""
+    for pattern in DATE_PATTERNS:
+        text = pattern.sub(" ", text)
+    return text
+
+
 def parse_question(text: str) -> QuestionForm:
     act = _act(text)
     found = negators(text)
@@ -235,7 +243,8 @@ def parse_question(text: str) -> QuestionForm:
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
         text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text)),
-        inverse=bool(_INVERSE.search(text)),
+        # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
+        inverse=act != "may" and bool(_INVERSE.search(text)),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
-        claims=tuple(m.group() for m in CLAIM.finditer(text)),
+        claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
     )
