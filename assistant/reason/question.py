@@ -177,7 +177,15 @@ CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十�
                    r"ten|fifteen|twenty|thirty|sixty|ninety|a)\s+(working days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
+def _question_sentence(text: str) -> str:
+    """"Today is June 1, 2026. Have we missed the deadline?": the sentence that asks carries the act."""
+    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))]
+    return asking[-1] if asking else text
+
+
 def _act(text: str) -> Act:
+    text = _question_sentence(text)
     text = _LEADING_CONDITION.sub("", text, count=1) or text
     lead_yes_no = bool(_YES_NO_EN.search(text)) or bool(_YES_NO_TAIL.search(text) and not _WH_ZH.search(text)
                                                         and any("\u4e00" <= ch <= "\u9fff" for ch in text))
