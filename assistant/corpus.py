@@ -60,9 +60,13 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(folded)
 
 
+MATCH_MEMO = 256  # texts whose matches are remembered: one answer matches the same question several times
+
+
 class Glossary(BaseModel):
     entries: list[GlossaryEntry]
     _patterns: list[tuple[GlossaryEntry, str, re.Pattern[str]]] | None = PrivateAttr(None)
+    _memo: dict[str, list[tuple[GlossaryEntry, str]]] = PrivateAttr(default_factory=dict)
 
     def _compiled(self) -> list[tuple[GlossaryEntry, str, re.Pattern[str]]]:
         if self._patterns is None:
@@ -73,6 +77,15 @@ class Glossary(BaseModel):
         """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first.
         Maximal munch: an entry found only inside another entry's longer match (「网络接入」 inside
         「网络接入服务」) is dropped."""
+        if text in self._memo:
+            return list(self._memo[text])
+        found = self._matches(text)
+        if len(self._memo) >= MATCH_MEMO:
+            self._memo.pop(next(iter(self._memo)))
+        self._memo[text] = found
+        return list(found)
+
+    def _matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
         folded = match_key(text)
         found: dict[str, tuple[GlossaryEntry, str, list[tuple[int, int]]]] = {}
         for entry, term, pattern in self._compiled():
