@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {"Assistant": "engine", "answer": "engine", "get_assistant": "engine",
             "Answer": "schema", "Citation": "schema"}
-__all__ = sorted(_EXPORTS)
+__all__ = ["Answer", "Assistant", "Citation", "answer", "get_assistant"]
 
 
 def __getattr__(name: str) -> Any:
