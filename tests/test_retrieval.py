@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import IndexSettings, Settings
+from assistant.config import EmbeddingSettings, IndexSettings, Settings
 from assistant.corpus import License, load_license
 from assistant.embeddings import load_embeddings
 from assistant.index import open_index
@@ -38,10 +38,12 @@ def retriever(lic: License, tmp_path_factory: pytest.TempPathFactory) -> ClauseR
 
 
 def test_query_embedding_matches_sentence_transformers_encode() -> None:
-    """Queries skip ``encode``'s bookkeeping but must come out the same as through it."""
+    """On the sentence-transformers runtime, queries skip ``encode``'s bookkeeping but must come out the same as
+    through it."""
     import numpy as np
 
-    embeddings = load_embeddings(Settings(corpus_dir=ROOT / "corpus"))
+    embeddings = load_embeddings(Settings(corpus_dir=ROOT / "corpus",
+                                          embedding=EmbeddingSettings(runtime="sentence-transformers")))
     questions = ["Can we offer instant messaging?", "许可证什么时候到期？", "网站域名 www.kongzhong.com 是我们的吗"]
     reference = embeddings.model.encode([embeddings.query_prefix + q for q in questions], normalize_embeddings=True,
                                         convert_to_tensor=True).float().numpy()
