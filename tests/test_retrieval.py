@@ -12,8 +12,8 @@ import pytest
 from assistant.config import EmbeddingSettings, IndexSettings, Settings
 from assistant.corpus import License, load_license
 from assistant.embeddings import load_embeddings
-from assistant.index import open_index
 from assistant.retrieval import ClauseRetriever, Tokenizer, expand_query
+from assistant.warm import open_state
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +33,8 @@ def lic() -> License:
 @pytest.fixture(scope="module")
 def retriever(lic: License, tmp_path_factory: pytest.TempPathFactory) -> ClauseRetriever:
     settings = Settings(corpus_dir=ROOT / "corpus", index=IndexSettings(dir=tmp_path_factory.mktemp("index")))
-    store, _ = open_index(lic, settings, load_embeddings(settings), progress=False)
-    return ClauseRetriever(lic, store, settings.retrieval)
+    embeddings = load_embeddings(settings)
+    return ClauseRetriever(lic, open_state(lic, settings, embeddings, progress=False), embeddings, settings.retrieval)
 
 
 def test_query_embedding_matches_sentence_transformers_encode() -> None:
