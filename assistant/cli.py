@@ -141,9 +141,12 @@ def build_index(
     """Build (or reuse) the Chroma index and report model, dims, clauses, documents, fingerprint, seconds."""
     from .embeddings import load_embeddings
     from .index import open_index
+    from .warm import keep_state
 
-    settings = get_settings()
-    _, report = open_index(_license(), settings, load_embeddings(settings), rebuild=rebuild, progress=not as_json)
+    settings, lic = get_settings(), _license()
+    embeddings = load_embeddings(settings)
+    store, report = open_index(lic, settings, embeddings, rebuild=rebuild, progress=not as_json)
+    keep_state(lic, settings, embeddings, store, report)  # what answering reads, so the next ask starts fast
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

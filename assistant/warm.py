@@ -97,15 +97,25 @@ def load_state(path: Path, dims: int) -> RetrievalState | None:
     return state if consistent else None
 
 
+def state_path(lic: License, settings: Settings, embeddings: LicenseEmbeddings) -> Path:
+    return Path(settings.index.dir) / "warm" / f"{state_key(lic, settings, embeddings)}.npz"
+
+
+def keep_state(lic: License, settings: Settings, embeddings: LicenseEmbeddings, store: Chroma,
+               report: Any) -> RetrievalState:
+    """Read the state from a freshly opened collection and save it for later processes."""
+    state = state_from_store(lic, store, report)
+    save_state(state_path(lic, settings, embeddings), state)
+    return state
+
+
 def open_state(lic: License, settings: Settings, embeddings: LicenseEmbeddings, *,
                progress: bool = True) -> RetrievalState:
     """The warm state for these inputs; the first time, the index is opened (built if missing) and read."""
-    path = Path(settings.index.dir) / "warm" / f"{state_key(lic, settings, embeddings)}.npz"
-    state = load_state(path, embeddings.dimensions)
+    state = load_state(state_path(lic, settings, embeddings), embeddings.dimensions)
     if state is None:
         from .index import open_index
 
         store, report = open_index(lic, settings, embeddings, progress=progress)
-        state = state_from_store(lic, store, report)
-        save_state(path, state)
+        state = keep_state(lic, settings, embeddings, store, report)
     return state

@@ -143,7 +143,7 @@ def run(repeats: int, runtime: str, threads: int | None) -> dict:
     from assistant.embeddings import inference_threads, load_embeddings
     from assistant.index import open_index
     from assistant.retrieval import ClauseRetriever, expand_query
-    from assistant.warm import save_state, state_from_store, state_key
+    from assistant.warm import keep_state
 
     items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [item["question"] for item in items] * repeats
@@ -161,8 +161,7 @@ def run(repeats: int, runtime: str, threads: int | None) -> dict:
         result["dtype"], result["threads"] = embeddings.dtype, threads or inference_threads()
         store, report = open_index(lic, settings, embeddings, progress=False)
         result["build_s"] = report.seconds
-        state = state_from_store(lic, store, report)
-        save_state(settings.index.dir / "warm" / f"{state_key(lic, settings, embeddings)}.npz", state)
+        state = keep_state(lic, settings, embeddings, store, report)
         result["cold_start"] = cold_start(settings.index.dir, runtime)
 
         retriever = ClauseRetriever(lic, state, embeddings, settings.retrieval)
