@@ -40,6 +40,10 @@ RSS_GOAL_MB = {"ask": 400}
 READY_GOAL_S = 4.0
 
 
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "GRADIO_ANALYTICS_ENABLED": "False", "COLUMNS": "100"}
 
@@ -117,7 +121,7 @@ def warm_answers() -> dict[str, float]:
 
 
 def run(runs: int) -> dict:
-    result: dict = {"load_average_start": os.getloadavg(), "cpus": os.cpu_count(), "runs": runs}
+    result: dict = {"load_average_start": _load(), "cpus": os.cpu_count(), "runs": runs}
     first = time.perf_counter()
     _run_once(COMMANDS["ask"][0])  # builds the index and the warm state when they are missing
     result["first_ask_s"] = round(time.perf_counter() - first, 3)
@@ -125,7 +129,7 @@ def run(runs: int) -> dict:
                           for name, (argv, _) in COMMANDS.items()}
     result["ready"] = {kind: _summary([_ready_once(kind) for _ in range(runs)]) for kind in ("app.py", "serve")}
     result["answer"] = warm_answers()
-    result["load_average_end"] = os.getloadavg()
+    result["load_average_end"] = _load()
     return result
 
 
