@@ -29,5 +29,7 @@ test: setup browser
 lint: setup
 	$(PY) -m ruff check assistant tests app.py
 
+# Start-up (cold CLI commands, UI and API ready, warm answer()), then retrieval latency and quality.
 bench: setup
+	GRADIO_ANALYTICS_ENABLED=False $(PY) benchmarks/startup_bench.py
 	$(PY) benchmarks/retrieval_bench.py

@@ -3,18 +3,57 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from importlib import import_module
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from .config import get_settings
 from .corpus import CorpusError, cached_license
 
-app = typer.Typer(help="Offline bilingual assistant for a Chinese value-added telecom business license.",
-                  no_args_is_help=True, add_completion=False)
+#: Commands whose modules import heavy libraries (FastAPI and uvicorn; matplotlib): name -> (module, function,
+#: the one-line summary ``--help`` lists, so that listing them imports nothing).
+LAZY_COMMANDS = {
+    "eval": ("assistant.cli_eval", "eval_command",
+             "Answer every question in a file, score against the known answers and write the report."),
+    "serve": ("assistant.server", "serve_command",
+              "Serve the JSON API, Slack events and Mattermost slash commands (uvicorn)."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """Imports a lazy command's module only when that command runs (click's "lazily loading subcommands");
+    while the group's help is printed, a lazy command is a stand-in carrying its summary."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, function, summary = LAZY_COMMANDS[cmd_name]
+            if self._listing:
+                return typer.core.TyperCommand(cmd_name, help=summary)
+            single = typer.Typer(add_completion=False)
+            single.command(cmd_name)(getattr(import_module(module), function))
+            self.commands[cmd_name] = typer.main.get_command(single)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(cls=LazyGroup, help="Offline bilingual assistant for a Chinese value-added telecom business "
+                  "license.", no_args_is_help=True, add_completion=False)
 console = Console()
 
 
@@ -125,9 +164,12 @@ def build_index(
     """Build (or reuse) the Chroma index and report model, dims, clauses, documents, fingerprint, seconds."""
     from .embeddings import load_embeddings
     from .index import open_index
+    from .warm import keep_state
 
-    settings = get_settings()
-    _, report = open_index(_license(), settings, load_embeddings(settings), rebuild=rebuild, progress=not as_json)
+    settings, lic = get_settings(), _license()
+    embeddings = load_embeddings(settings)
+    store, report = open_index(lic, settings, embeddings, rebuild=rebuild, progress=not as_json)
+    keep_state(lic, settings, embeddings, store, report)  # what answering reads, so the next ask starts fast
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -147,18 +189,6 @@ def model_path_command() -> None:
     from .embeddings import model_path
 
     typer.echo(model_path(get_settings()))
-
-
-def _register_optional_commands() -> None:
-    """Commands whose modules pull in heavier dependencies register here, importing lazily."""
-    from .cli_eval import eval_command
-    from .server import serve_command
-
-    app.command("eval")(eval_command)
-    app.command("serve")(serve_command)
-
-
-_register_optional_commands()
 
 
 @app.callback()

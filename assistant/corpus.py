@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +52,7 @@ def match_key(text: str) -> str:
     return _DETERMINERS.sub("", fold(text))
 
 
+@cache
 def _term_pattern(term: str) -> re.Pattern[str]:
     """Latin terms match whole words (so 'IM' does not fire inside 'claim'); Chinese terms match as substrings."""
     folded = re.escape(match_key(term))
@@ -65,13 +66,15 @@ MATCH_MEMO = 256  # texts whose matches are remembered: one answer matches the s
 
 class Glossary(BaseModel):
     entries: list[GlossaryEntry]
-    _patterns: list[tuple[GlossaryEntry, str, re.Pattern[str]]] | None = PrivateAttr(None)
+    _keys: list[tuple[GlossaryEntry, str, str]] | None = PrivateAttr(None)
     _memo: dict[str, list[tuple[GlossaryEntry, str]]] = PrivateAttr(default_factory=dict)
 
-    def _compiled(self) -> list[tuple[GlossaryEntry, str, re.Pattern[str]]]:
-        if self._patterns is None:
-            self._patterns = [(e, t, _term_pattern(t)) for e in self.entries for t in e.terms() if t.strip()]
-        return self._patterns
+    def _terms(self) -> list[tuple[GlossaryEntry, str, str]]:
+        """(entry, term, its match key). A term's pattern is compiled only once a text contains the key, which
+        any match needs: compiling all ~2,300 up front took a new process 0.25 s."""
+        if self._keys is None:
+            self._keys = [(e, t, match_key(t)) for e in self.entries for t in e.terms() if t.strip()]
+        return self._keys
 
     def matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
         """Entries whose term or alias occurs in ``text``, with the longest matched term; longest first.
@@ -88,8 +91,10 @@ class Glossary(BaseModel):
     def _matches(self, text: str) -> list[tuple[GlossaryEntry, str]]:
         folded = match_key(text)
         found: dict[str, tuple[GlossaryEntry, str, list[tuple[int, int]]]] = {}
-        for entry, term, pattern in self._compiled():
-            spans = [m.span() for m in pattern.finditer(folded)]
+        for entry, term, key in self._terms():
+            if key not in folded:
+                continue
+            spans = [m.span() for m in _term_pattern(term).finditer(folded)]
             if spans:
                 best = found.get(entry.id)
                 if best is None or len(term) > len(best[1]):

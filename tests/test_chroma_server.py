@@ -21,6 +21,7 @@ from assistant.corpus import load_license
 from assistant.embeddings import load_embeddings
 from assistant.index import chroma_client, open_index
 from assistant.retrieval import ClauseRetriever
+from assistant.warm import state_from_store
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +78,7 @@ def test_index_and_query_through_a_chroma_server(chroma_server: int, tmp_path: P
     assert report.collection in {c.name for c in chroma_client(settings).list_collections()}
     assert open_index(lic, settings, embeddings, progress=False)[1].reused
 
-    retriever = ClauseRetriever(lic, store, settings.retrieval)
+    retriever = ClauseRetriever(lic, state_from_store(lic, store, report), embeddings, settings.retrieval)
     for question in ("Can we offer instant messaging?", "我们可以做即时通讯吗？"):
         for name in ("hybrid", "dense"):
             top3 = [hit.clause_id for hit in retriever.search(question, name)[:3]]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +116,28 @@ def test_norms_json_lists_kinds_periods_and_anchors() -> None:
 def test_norms_table_filters_by_kind() -> None:
     result = _run("norms", "--kind", "prohibition")
     assert result.exit_code == 0 and "special.4#" in result.output and "main.scope#" not in result.output
+
+
+def test_help_lists_the_lazy_commands_without_importing_them() -> None:
+    """``--help`` must stay fast: eval and serve are listed by summary, their modules (matplotlib, FastAPI) are not
+    imported until one of them runs."""
+    script = ("import sys; from assistant.cli import app\n"
+              "try: app(['--help'])\nexcept SystemExit: pass\n"
+              "print(sorted(m for m in ('assistant.server', 'assistant.cli_eval', 'fastapi', 'matplotlib')"
+              " if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
+    assert done.stdout.strip().endswith("[]"), done.stdout[-300:]
+    assert "eval" in done.stdout and "serve" in done.stdout
+
+
+@pytest.mark.parametrize("name", ["eval", "serve"])
+def test_lazy_command_summary_is_the_commands_own(name: str) -> None:
+    from importlib import import_module
+
+    from assistant.cli import LAZY_COMMANDS
+
+    module, function, summary = LAZY_COMMANDS[name]
+    assert (getattr(import_module(module), function).__doc__ or "").strip().splitlines()[0] == summary
+    result = _run(name, "--help")
+    assert result.exit_code == 0 and "--help" in result.output

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.config import EmbeddingSettings, IndexSettings, Settings, get_settings
 from assistant.corpus import License, load_license
-from assistant.embeddings import SentenceTransformerEmbeddings, load_embeddings
+from assistant.embeddings import LicenseEmbeddings, load_embeddings
 from assistant.index import chroma_client, open_index
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def lic() -> License:
 
 
 @pytest.fixture
-def embeddings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> SentenceTransformerEmbeddings:
+def embeddings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> LicenseEmbeddings:
     """The process's model, counting the passages it embeds (``calls``)."""
     model = load_embeddings(settings)
     monkeypatch.setattr(model, "calls", 0, raising=False)
@@ -52,7 +52,7 @@ def embeddings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> SentenceT
 
 
 def test_builds_84_documents_with_metadata(settings: Settings, lic: License,
-                                           embeddings: SentenceTransformerEmbeddings) -> None:
+                                           embeddings: LicenseEmbeddings) -> None:
     store, report = open_index(lic, settings, embeddings, progress=False)
     assert (report.clauses, report.documents, report.dims, report.reused) == (42, 84, 384, False)
     assert embeddings.calls == 84  # type: ignore[attr-defined]
@@ -68,7 +68,7 @@ def test_builds_84_documents_with_metadata(settings: Settings, lic: License,
 
 
 def test_same_inputs_reuse_the_collection(settings: Settings, lic: License,
-                                          embeddings: SentenceTransformerEmbeddings) -> None:
+                                          embeddings: LicenseEmbeddings) -> None:
     _, first = open_index(lic, settings, embeddings, progress=False)
     embeddings.calls = 0  # type: ignore[attr-defined]
     store, again = open_index(lic, settings, embeddings, progress=False)
@@ -78,7 +78,7 @@ def test_same_inputs_reuse_the_collection(settings: Settings, lic: License,
 
 
 def test_edited_translation_gives_a_new_collection(settings: Settings, lic: License, tmp_path: Path,
-                                                   embeddings: SentenceTransformerEmbeddings) -> None:
+                                                   embeddings: LicenseEmbeddings) -> None:
     _, before = open_index(lic, settings, embeddings, progress=False)
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -97,7 +97,7 @@ def test_edited_translation_gives_a_new_collection(settings: Settings, lic: Lice
 
 
 def test_query_prefix_is_part_of_the_fingerprint(settings: Settings, lic: License,
-                                                 embeddings: SentenceTransformerEmbeddings) -> None:
+                                                 embeddings: LicenseEmbeddings) -> None:
     _, default = open_index(lic, settings, embeddings, progress=False)
     changed = settings.model_copy(update={"embedding": EmbeddingSettings(query_prefix="search_query: ")})
     other = load_embeddings(changed)
@@ -107,7 +107,7 @@ def test_query_prefix_is_part_of_the_fingerprint(settings: Settings, lic: Licens
     assert not report.reused and report.documents == 84
 
 
-def test_rebuild_embeds_again(settings: Settings, lic: License, embeddings: SentenceTransformerEmbeddings) -> None:
+def test_rebuild_embeds_again(settings: Settings, lic: License, embeddings: LicenseEmbeddings) -> None:
     open_index(lic, settings, embeddings, progress=False)
     embeddings.calls = 0  # type: ignore[attr-defined]
     store, report = open_index(lic, settings, embeddings, rebuild=True, progress=False)

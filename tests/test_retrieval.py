@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import IndexSettings, Settings
+from assistant.config import EmbeddingSettings, IndexSettings, Settings
 from assistant.corpus import License, load_license
 from assistant.embeddings import load_embeddings
-from assistant.index import open_index
 from assistant.retrieval import ClauseRetriever, Tokenizer, expand_query
+from assistant.warm import open_state
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +33,17 @@ def lic() -> License:
 @pytest.fixture(scope="module")
 def retriever(lic: License, tmp_path_factory: pytest.TempPathFactory) -> ClauseRetriever:
     settings = Settings(corpus_dir=ROOT / "corpus", index=IndexSettings(dir=tmp_path_factory.mktemp("index")))
-    store, _ = open_index(lic, settings, load_embeddings(settings), progress=False)
-    return ClauseRetriever(lic, store, settings.retrieval)
+    embeddings = load_embeddings(settings)
+    return ClauseRetriever(lic, open_state(lic, settings, embeddings, progress=False), embeddings, settings.retrieval)
 
 
 def test_query_embedding_matches_sentence_transformers_encode() -> None:
-    """Queries skip ``encode``'s bookkeeping but must come out the same as through it."""
+    """On the sentence-transformers runtime, queries skip ``encode``'s bookkeeping but must come out the same as
+    through it."""
     import numpy as np
 
-    embeddings = load_embeddings(Settings(corpus_dir=ROOT / "corpus"))
+    embeddings = load_embeddings(Settings(corpus_dir=ROOT / "corpus",
+                                          embedding=EmbeddingSettings(runtime="sentence-transformers")))
     questions = ["Can we offer instant messaging?", "许可证什么时候到期？", "网站域名 www.kongzhong.com 是我们的吗"]
     reference = embeddings.model.encode([embeddings.query_prefix + q for q in questions], normalize_embeddings=True,
                                         convert_to_tensor=True).float().numpy()

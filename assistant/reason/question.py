@@ -179,7 +179,7 @@ CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十�
 
 def _question_sentence(text: str) -> str:
     """"Today is June 1, 2026. Have we missed the deadline?": the sentence that asks carries the act."""
-    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s.strip()]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text) if s.strip()]  # not inside www.x.cn
     asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))]
     return asking[-1] if asking else text
 

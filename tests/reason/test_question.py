@@ -71,3 +71,8 @@ def test_dates_claims_and_premise() -> None:
     assert parse_question("许可证规定用户日志保存6个月，对吧？").claims == ("6个月",)
     assert parse_question("既然我们的许可证可以做搜索，要遵守什么规定？").premise
     assert parse_question("clause 16 says we can resell bandwidth, right?").references == ("special.16",)
+
+
+def test_the_asking_sentence_carries_the_act() -> None:
+    assert parse_question("Today is June 1, 2026. Have we missed the renewal deadline?").act == "true"
+    assert parse_question("Is www.kongzhong.org one of our domains?").act == "true"
