@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..corpus import License
-from ..retrieval import Tokenizer
 from .norms import Norm
 
 if TYPE_CHECKING:
@@ -34,6 +33,7 @@ ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Bigrams and words every clause or question has: the subject, the regulator, question particles.
 _COMMON = frozenset({"你公司", "你公", "公司", "我们", "可以", "是否", "应当", "按照", "要求", "有关", "相关", "电信",
                      "主管", "管部", "部门", "the", "and", "company", "shall", "with", "for", "can", "our", "that"})
@@ -61,7 +61,6 @@ class NormMatcher:
         self.norms = norms
         self.license = lic
         self.embeddings = embeddings
-        self.tokenizer = Tokenizer(lic.glossary)
         self.by_clause: dict[str, list[int]] = {}
         for i, norm in enumerate(norms):
             self.by_clause.setdefault(norm.clause_id, []).append(i)
@@ -81,7 +80,7 @@ class NormMatcher:
     def _words(self, text: str) -> set[str]:
         """English words and Chinese character bigrams: bigrams survive segmentation differences
         (「上架前检测」 as one dictionary word in the clause, 「上架」「检测」 in the question)."""
-        words = {w.lower() for w in self.tokenizer(text) if len(w) > 2 and w.isascii() and w.isalpha()}
+        words = {w.lower() for w in _LATIN_WORD.findall(text)}
         for run in _CJK_RUN.findall(text):
             words |= {run[i:i + 2] for i in range(len(run) - 1)}
         return words - _COMMON
