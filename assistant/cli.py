@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -11,23 +13,37 @@ from rich.markup import escape
 from rich.table import Table
 
 from .config import get_settings
-from .corpus import CorpusError, cached_license
+from .corpus import cached_license
+from .errors import ExpectedError
 
 app = typer.Typer(help="Offline bilingual assistant for a Chinese value-added telecom business license.",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def _one_line_errors(command: Command) -> Command:
+    """Expected failures (a damaged corpus, an unusable index) print their message, which names the file and
+    the fix, as one line and exit 2 — no traceback."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            command(*args, **kwargs)
+        except ExpectedError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return run  # type: ignore[return-value]
 
 
 def _license():
     settings = get_settings()
-    try:
-        return cached_license(settings.corpus_dir, settings.document)
-    except (CorpusError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    return cached_license(settings.corpus_dir, settings.document)
 
 
 @app.command()
+@_one_line_errors
 def clauses(
     clause_id: Annotated[str | None, typer.Argument(help="Show only this clause, e.g. special.12")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -59,6 +75,7 @@ _BADGES = {"yes": ("✅", "green"), "no": ("❌", "red"), "conditional": ("⚠�
 
 
 @app.command()
+@_one_line_errors
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date the answer is for (default today).")] = None,
@@ -95,6 +112,7 @@ def ask(
 
 
 @app.command("index")
+@_one_line_errors
 def build_index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop and rebuild the collection.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -131,8 +149,8 @@ def _register_optional_commands() -> None:
     from .cli_eval import eval_command
     from .server import serve_command
 
-    app.command("eval")(eval_command)
-    app.command("serve")(serve_command)
+    app.command("eval")(_one_line_errors(eval_command))
+    app.command("serve")(_one_line_errors(serve_command))
 
 
 _register_optional_commands()
