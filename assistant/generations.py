@@ -74,17 +74,19 @@ def newest_complete(client: ClientAPI, prefix: str, fp: str, size: int) -> Colle
     return None
 
 
-def prune(client: ClientAPI, settings: Settings, keep: int) -> list[str]:
-    """Delete all but the ``keep`` newest collections of this prefix (any fingerprint; half-built ones too),
-    then the segment folders no collection owns. Called under the build lock, so no build is in flight."""
-    prefix = settings.index.collection_prefix + "-"
-    ours = [c for c in client.list_collections() if c.name.startswith(prefix)]
+def prune(client: ClientAPI, settings: Settings, fp: str, size: int) -> list[str]:
+    """Delete this fingerprint's half-built generations (a build killed mid-way) and all but the newest
+    ``index.keep_generations`` other collections of this prefix (any fingerprint), then the segment folders no
+    collection owns. Called under the build lock, right after a build, so no build is in flight."""
+    prefix = settings.index.collection_prefix
+    half_built = {c.name for _, c in _generations(client, prefix, fp) if c.count() != size}
+    ours = [c for c in client.list_collections() if c.name.startswith(f"{prefix}-") and c.name not in half_built]
     ours.sort(key=lambda c: -float((c.metadata or {}).get("built_at", 0)))
     pruned = []
-    for collection in ours[keep:]:
+    for name in [*half_built, *(c.name for c in ours[settings.index.keep_generations:])]:
         try:
-            client.delete_collection(collection.name)
-            pruned.append(collection.name)
+            client.delete_collection(name)
+            pruned.append(name)
         except NotFoundError:
             continue
     if not settings.index.chroma_host:

@@ -175,7 +175,7 @@ def open_index(lic: License, settings: Settings, embeddings: SentenceTransformer
                 store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
                                collection_metadata={"hnsw:space": SPACE, "built_at": time.time()})
                 _add_with_progress(store, docs, settings.embedding.batch_size, progress)
-                generations.prune(client, settings, keep=settings.index.keep_generations)
+                generations.prune(client, settings, fp, len(docs))
                 return store._collection, False
 
     collection, reused = current(rebuild)
