@@ -31,7 +31,7 @@ from typing import Any
 
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
@@ -119,12 +119,12 @@ def advice(settings: Settings, exc: BaseException) -> StoreError:
 
 @contextmanager
 def store_errors(settings: Settings) -> Iterator[None]:
-    """Chroma and SQLite failures (other than a pruned collection, which callers handle) become :func:`advice`."""
+    """Chroma, SQLite and file failures (not a pruned collection: callers re-open) become :func:`advice`."""
     try:
         yield
-    except (NotFoundError, StoreError):
+    except NotFoundError:
         raise
-    except Exception as exc:  # chromadb raises InternalError, ValueError, OSError... for a damaged store
+    except (ChromaError, sqlite3.Error, OSError) as exc:  # a damaged store: InternalError "disk image malformed"…
         raise advice(settings, exc) from exc
 
 

@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,16 @@ from chat_fixtures import (
     ChatStack,
     canned_answer,
     chat_stack,
+    live_server,
     loopback_socket,
     wait_healthy,
     wait_until,
 )
 
+from assistant.chat_support import ChatSettings
+from assistant.errors import StoreError
+from assistant.schema import Answer
+from assistant.server import create_app
 from assistant.ui import build_app, check_question, launch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,6 +204,8 @@ def test_three_rebuilds_under_a_live_server_lose_no_question(built: Path, tmp_pa
         server.terminate()
         server.wait(60)
         log.close()
+    print(f"20 clients, 3 rebuilds: {outcomes['answered']} answered ({during} during the rebuilds), "
+          f"{len(failures)} failed or wrong")  # shown with pytest -s
     assert failures == [], f"{len(failures)} failed or wrong answers, e.g. {failures[:3]}"
     assert during > 0 and health.status_code == 200
     assert [name[-3:] for name in rebuilt] == ["-g2", "-g3", "-g4"]
@@ -435,6 +443,19 @@ def test_the_ui_refuses_a_10_mb_question_and_caps_request_bodies() -> None:
         assert reply.status_code == 413
     finally:
         demo.close()
+
+
+def test_an_unusable_index_is_503_with_the_reason_and_healthz_says_so() -> None:
+    def unusable(question: str, as_of: date | None) -> Answer:
+        raise StoreError("the index at /srv/index cannot be used (disk image malformed); run `license-assistant "
+                         "index --rebuild`")
+
+    settings = ChatSettings(mattermost_token=None, slack_bot_token=None, slack_signing_secret=None)
+    with live_server(create_app(unusable, settings=settings)) as url:
+        reply = httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=30)
+        assert reply.status_code == 503 and "index --rebuild" in reply.json()["detail"]
+        health = httpx.get(f"{url}/healthz", timeout=30)
+        assert health.status_code == 503 and health.json()["status"] == "error"
 
 
 # -- de-duplication ----------------------------------------------------------------------------------------------
