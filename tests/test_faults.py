@@ -43,7 +43,6 @@ from chat_fixtures import (
     chat_stack,
     live_server,
     loopback_socket,
-    wait_healthy,
     wait_until,
 )
 
@@ -167,7 +166,7 @@ def test_three_rebuilds_under_a_live_server_lose_no_question(built: Path, tmp_pa
     server = subprocess.Popen([CLI, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, timeout=TIMEOUT)
+        wait_until(lambda: _healthy(url, server), TIMEOUT, "serve to answer /healthz with 200")
         alone = {q: _essence(httpx.post(f"{url}/api/ask", json={"question": q}, timeout=120)) for q in EXPECTED}
         stop, lock = threading.Event(), threading.Lock()
         outcomes: dict[str, int] = {"answered": 0}
@@ -211,6 +210,15 @@ def test_three_rebuilds_under_a_live_server_lose_no_question(built: Path, tmp_pa
     assert [name[-3:] for name in rebuilt] == ["-g2", "-g3", "-g4"]
     assert collections(built) == sorted(rebuilt[-2:]), "only the newest two generations are kept"
     assert len(segment_dirs(built)) == 2, "the segment folders of pruned generations are removed"
+
+
+def _healthy(url: str, server: subprocess.Popen[bytes]) -> bool:
+    """Whether the server process answers /healthz with 200 (it refuses connections while loading)."""
+    assert server.poll() is None, "serve exited"
+    try:
+        return httpx.get(f"{url}/healthz", timeout=30).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def _essence(reply: httpx.Response) -> tuple[str, list[str]]:
