@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import functools
 import logging
 import os
@@ -133,32 +134,56 @@ def is_read_only(settings: Settings) -> bool:
     return not settings.index.chroma_host and folder.is_dir() and not os.access(folder, os.W_OK)
 
 
+@contextmanager
+def build_lock(settings: Settings) -> Iterator[None]:
+    """Serialise index builds (and recoveries) of processes on this machine; a Chroma server needs none."""
+    if settings.index.chroma_host:
+        yield
+        return
+    lock_path = Path(settings.index.dir) / LOCK_FILE
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _connect(settings: Settings) -> ClientAPI:
+    """A client that has read the catalogue once: a damaged store fails here, as a :class:`StoreError`."""
+    from .index import chroma_client
+
+    with store_errors(settings):
+        client = chroma_client(settings)
+        client.list_collections()
+        return client
+
+
 def open_client(settings: Settings, *, recover: bool = False) -> ClientAPI:
     """The Chroma client. A read-only index dir is opened from a private snapshot (Chroma writes to its
     database even to read); with ``recover`` an unreadable embedded store is moved aside and started afresh."""
-    from .index import chroma_client
+    from chromadb.api.shared_system_client import SharedSystemClient
 
     if is_read_only(settings):
         return _snapshot_client(settings)
     try:
-        with store_errors(settings):
-            client = chroma_client(settings)
-            client.list_collections()
-            return client
+        return _connect(settings)
     except StoreError:
         if not recover or settings.index.chroma_host:
             raise
-    moved = move_aside(Path(settings.index.dir))
-    log.warning("moved the unreadable index to %s; building a fresh one", moved)
-    with store_errors(settings):
-        return chroma_client(settings)
+    with build_lock(settings):  # one process moves the store aside; others waiting here then find it fresh
+        SharedSystemClient.clear_system_cache()  # the process must not keep the broken store open
+        with contextlib.suppress(StoreError):
+            return _connect(settings)
+        moved = move_aside(Path(settings.index.dir))
+        log.warning("moved the unreadable index to %s; building a fresh one", moved)
+        SharedSystemClient.clear_system_cache()
+        return _connect(settings)
 
 
 def move_aside(index_dir: Path) -> Path:
     """Move the store's files (not the lock, not earlier corrupt copies) into ``corrupt-<timestamp>/``."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()  # the process must not keep the broken store open
     target = index_dir / f"{CORRUPT_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     target.mkdir()
     for entry in index_dir.iterdir():

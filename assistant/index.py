@@ -11,15 +11,11 @@ mentions, so "expire" or 「哪家公司」 reach a clause that only says 「有
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
@@ -131,22 +127,6 @@ def _location(settings: Settings) -> str:
     return str(settings.index.dir)
 
 
-@contextmanager
-def _build_lock(settings: Settings) -> Iterator[None]:
-    """Serialise index builds of processes on this machine (the server handles its own concurrency)."""
-    if settings.index.chroma_host:
-        yield
-        return
-    lock_path = Path(settings.index.dir) / generations.LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def open_index(lic: License, settings: Settings, embeddings: SentenceTransformerEmbeddings,
                *, rebuild: bool = False, progress: bool = True) -> tuple[Chroma, IndexReport]:
     """Open the newest complete generation for these inputs, building one (with a progress bar) when there is
@@ -167,7 +147,7 @@ def open_index(lic: License, settings: Settings, embeddings: SentenceTransformer
                 raise StoreError(f"the index at {settings.index.dir} is read-only and holds no complete index "
                                  f"for these inputs (fingerprint {fp}); build it with `license-assistant index` "
                                  "where it is writable")
-            with _build_lock(settings):
+            with generations.build_lock(settings):
                 found = None if rebuild else generations.newest_complete(client, prefix, fp, len(docs))
                 if found is not None:
                     return found, True
