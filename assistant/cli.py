@@ -114,7 +114,9 @@ def ask(
 @app.command("index")
 @_one_line_errors
 def build_index(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop and rebuild the collection.")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Build a new generation (running servers switch to it); an unreadable store is moved "
+        "aside to index/corrupt-<timestamp>/ first.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Build (or reuse) the Chroma index and report model, dims, clauses, documents, fingerprint, seconds."""
