@@ -56,8 +56,15 @@ class ChatSettings(BaseSettings):
     )
     rate_limit: int = Field(10, ge=1, description="Questions one chat user may ask per rate window.")
     rate_window_seconds: float = Field(60, gt=0, description="Length of the rate-limit window.")
+    max_body_bytes: int = Field(
+        65536, ge=1024, description="Largest request body any HTTP entry (API, Slack, Mattermost, the UI) "
+        "accepts; larger ones get 413 before they are read whole.",
+    )
     dedupe_ttl_seconds: float = Field(
-        900, gt=0, description="How long a Slack event id is remembered (Slack retries for about 5 minutes)."
+        900,
+        gt=0,
+        description="How long a Slack delivery (event or slash command) is remembered, so a retry or "
+        "replay is answered once (Slack retries for about 5 minutes).",
     )
 
 
@@ -66,9 +73,11 @@ class Engine:
     responsive, and the engine is not known to be thread-safe. Waiting callers queue in the event loop rather
     than each holding a thread."""
 
-    def __init__(self, answer_fn: AnswerFn | None = None) -> None:
+    def __init__(self, answer_fn: AnswerFn | None = None, clock: Clock = time.monotonic) -> None:
         self._answer_fn = answer_fn
         self._limiter: anyio.CapacityLimiter | None = None
+        self._clock = clock
+        self.last_answered = -math.inf  # clock time of the last answer with citations: the engine worked then
 
     def _call(self, question: str, as_of: date | None) -> Answer:
         if self._answer_fn is None:
@@ -80,7 +89,13 @@ class Engine:
     async def ask(self, question: str, as_of: date | None = None) -> Answer:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(1)
-        return await anyio.to_thread.run_sync(self._call, question, as_of, limiter=self._limiter)
+        answer = await anyio.to_thread.run_sync(self._call, question, as_of, limiter=self._limiter)
+        if answer.citations and not answer.error:
+            self.last_answered = self._clock()
+        return answer
+
+    def answered_within(self, seconds: float) -> bool:
+        return self._clock() - self.last_answered < seconds
 
 
 class RateLimiter:
@@ -158,12 +173,12 @@ class ChatService:
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window_seconds, clock)
 
     async def ask(self, text: str, user: str) -> Answer | Notice:
+        if len(text) > self.max_chars:  # first, before any parsing: a paste may be megabytes
+            return Notice(ui("too_long", language_of(text[: self.max_chars]), n=len(text), cap=self.max_chars))
         question, as_of = split_as_of(text)
         lang = language_of(question)
         if not question:
             return Notice(ui("help", lang))
-        if len(question) > self.max_chars:
-            return Notice(ui("too_long", lang, n=len(question), cap=self.max_chars))
         wait = self.limiter.check(user)
         if wait:
             return Notice(ui("rate_limited", lang, limit=self.limiter.limit, wait=math.ceil(wait)))

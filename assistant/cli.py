@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from importlib import import_module
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,7 +15,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from .config import get_settings
-from .corpus import CorpusError, cached_license
+from .corpus import cached_license
+from .errors import ExpectedError
 
 #: Commands whose modules import heavy libraries (FastAPI and uvicorn; matplotlib): name -> (module, function,
 #: the one-line summary ``--help`` lists, so that listing them imports nothing).
@@ -40,7 +43,7 @@ class LazyGroup(TyperGroup):
             if self._listing:
                 return typer.core.TyperCommand(cmd_name, help=summary)
             single = typer.Typer(add_completion=False)
-            single.command(cmd_name)(getattr(import_module(module), function))
+            single.command(cmd_name)(_one_line_errors(getattr(import_module(module), function)))
             self.commands[cmd_name] = typer.main.get_command(single)
         return super().get_command(ctx, cmd_name)
 
@@ -55,18 +58,31 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(cls=LazyGroup, help="Offline bilingual assistant for a Chinese value-added telecom business "
                   "license.", no_args_is_help=True, add_completion=False)
 console = Console()
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def _one_line_errors(command: Command) -> Command:
+    """Expected failures (a damaged corpus, an unusable index) print their message, which names the file and
+    the fix, as one line and exit 2 — no traceback."""
+
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            command(*args, **kwargs)
+        except ExpectedError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return run  # type: ignore[return-value]
 
 
 def _license():
     settings = get_settings()
-    try:
-        return cached_license(settings.corpus_dir, settings.document)
-    except (CorpusError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    return cached_license(settings.corpus_dir, settings.document)
 
 
 @app.command()
+@_one_line_errors
 def clauses(
     clause_id: Annotated[str | None, typer.Argument(help="Show only this clause, e.g. special.12")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -94,6 +110,7 @@ def clauses(
 
 
 @app.command()
+@_one_line_errors
 def norms(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     kind: Annotated[str | None, typer.Option(help="Only norms of this kind (duty, prohibition, …).")] = None,
@@ -121,6 +138,7 @@ _BADGES = {"yes": ("✅", "green"), "no": ("❌", "red"), "conditional": ("⚠�
 
 
 @app.command()
+@_one_line_errors
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="ISO date the answer is for (default today).")] = None,
@@ -157,8 +175,11 @@ def ask(
 
 
 @app.command("index")
+@_one_line_errors
 def build_index(
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop and rebuild the collection.")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Build a new generation (running servers switch to it); an unreadable store is moved "
+        "aside to index/corrupt-<timestamp>/ first.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Build (or reuse) the Chroma index and report model, dims, clauses, documents, fingerprint, seconds."""

@@ -50,7 +50,13 @@ class IndexSettings(BaseModel):
         None, description="Use a Chroma server (`chroma run`) at this host instead of the embedded store."
     )
     chroma_port: int = Field(8000, description="Port of the Chroma server.")
-    collection_prefix: str = Field("license", description="Collections are named <prefix>-<fingerprint>.")
+    collection_prefix: str = Field(
+        "license", description="Collections are named <prefix>-<fingerprint>-g<generation>."
+    )
+    keep_generations: int = Field(
+        2, ge=1, description="Collections kept after a build: the new one and, by default, the one it replaced, "
+        "which running processes keep answering from until their next call re-opens the newest.",
+    )
 
 
 class RetrievalSettings(BaseModel):

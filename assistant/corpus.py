@@ -10,9 +10,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
-from .parser import Clause, LicenseFields, parse_license
+from .errors import ExpectedError
+from .parser import Clause, LicenseFields, LicenseParseError, parse_license
 from .text import fold
 
 LICENSE_FILE = "license.zh.txt"
@@ -20,7 +21,7 @@ TRANSLATION_FILE = "translation.en.json"
 GLOSSARY_FILE = "glossary.json"
 
 
-class CorpusError(RuntimeError):
+class CorpusError(ExpectedError):
     """The corpus folder is missing or inconsistent; the message says which file and what to do."""
 
 
@@ -134,22 +135,57 @@ def list_documents(corpus_dir: Path) -> list[str]:
     return sorted(p.parent.name for p in corpus_dir.glob(f"*/{LICENSE_FILE}"))
 
 
-def _read_json(path: Path) -> object:
+def _read_text(path: Path) -> str:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CorpusError(f"missing {path}") from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise CorpusError(f"{path} is not valid JSON: {exc}") from None
 
 
 def load_glossary(corpus_dir: Path) -> Glossary:
     path = corpus_dir / GLOSSARY_FILE
-    return Glossary.model_validate(_read_json(path)) if path.exists() else Glossary(entries=[])
+    if not path.exists():
+        return Glossary(entries=[])
+    try:
+        return Glossary.model_validate(_read_json(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CorpusError(f"{path}: {where}: {first['msg']} ({exc.error_count()} problem(s)); each entry needs "
+                          "id, kind, zh and en strings") from None
+
+
+def _check_translation(path: Path, translation: object, clause_ids: list[str]) -> dict[str, str]:
+    """The translation must give every clause a non-empty English text: a missing or non-text entry would be
+    cited as an empty or meaningless translation."""
+    if not isinstance(translation, dict):
+        raise CorpusError(f"{path} must map clause ids to English text")
+    unknown = set(translation) - set(clause_ids)
+    if unknown:
+        raise CorpusError(f"{path} has ids the license does not: {', '.join(sorted(unknown))}")
+    missing = [cid for cid in clause_ids if cid not in translation]
+    if missing:
+        raise CorpusError(f"{path} has no translation for clause {', '.join(missing)}; add it (or remove the file "
+                          "to load the license untranslated)")
+    bad = [cid for cid in clause_ids if not isinstance(translation[cid], str) or not translation[cid].strip()]
+    if bad:
+        raise CorpusError(f"{path}: the translation of clause {', '.join(bad)} must be non-empty text, not "
+                          f"{translation[bad[0]]!r}")
+    return translation
 
 
 def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
-    """Parse ``corpus_dir/<doc_id>/license.zh.txt`` and attach its translation (missing ones stay empty)."""
+    """Parse ``corpus_dir/<doc_id>/license.zh.txt`` and attach its translation, which must cover every clause
+    (without a translation file every English text is empty)."""
     docs = list_documents(corpus_dir)
     if not docs:
         raise CorpusError(f"no */{LICENSE_FILE} under {corpus_dir}")
@@ -157,20 +193,19 @@ def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
     if doc_id not in docs:
         raise CorpusError(f"no license {doc_id!r} under {corpus_dir}; have: {', '.join(docs)}")
     folder = corpus_dir / doc_id
-    source = (folder / LICENSE_FILE).read_text(encoding="utf-8")
-    parsed = parse_license(source)
+    source = _read_text(folder / LICENSE_FILE)
+    try:
+        parsed = parse_license(source)
+    except LicenseParseError as exc:
+        raise CorpusError(f"{folder / LICENSE_FILE}: {exc}; restore the license text as issued") from None
     translation_path = folder / TRANSLATION_FILE
-    translation = _read_json(translation_path) if translation_path.exists() else {}
-    if not isinstance(translation, dict):
-        raise CorpusError(f"{translation_path} must map clause ids to English text")
-    unknown = set(translation) - {c.id for c in parsed.clauses}
-    if unknown:
-        raise CorpusError(f"{translation_path} has ids the license does not: {', '.join(sorted(unknown))}")
+    translation = (_check_translation(translation_path, _read_json(translation_path), [c.id for c in parsed.clauses])
+                   if translation_path.exists() else {})
     glossary = load_glossary(corpus_dir)
     digest = hashlib.sha256()
     for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE):
         digest.update(path.read_bytes() if path.exists() else b"")
-    clauses = [LicenseClause(**c.model_dump(), text_en=str(translation.get(c.id, ""))) for c in parsed.clauses]
+    clauses = [LicenseClause(**c.model_dump(), text_en=translation.get(c.id, "")) for c in parsed.clauses]
     return License(doc_id=doc_id, source=source, clauses=clauses, fields=parsed.fields, glossary=glossary,
                    corpus_hash=digest.hexdigest()[:12])
 

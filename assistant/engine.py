@@ -70,6 +70,8 @@ def clean_question(question: object, max_chars: int) -> str:
     """Reject what is not a question; drop control characters and markup, keep the words."""
     if not isinstance(question, str):
         raise InputError("the question must be text")
+    if len(question) > max_chars:  # first: the checks below scan the whole text
+        raise InputError(f"the question is too long ({len(question)} characters; the limit is {max_chars})")
     if "\x00" in question or (question and len(_CONTROL.findall(question)) > 0.1 * len(question)):
         raise InputError("the input looks binary, not a question")
     text = _TAGS.sub(" ", _CONTROL.sub(" ", question))
@@ -77,8 +79,6 @@ def clean_question(question: object, max_chars: int) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise InputError("the question is empty — type a question about the license")
-    if len(question) > max_chars:
-        raise InputError(f"the question is too long ({len(question)} characters; the limit is {max_chars})")
     return text
 
 
@@ -198,7 +198,8 @@ class Assistant:
         started = time.perf_counter()
         if isinstance(question, str):
             question = _SURROGATE.sub("\ufffd", question)
-        lang: Language = detect_language(question) if isinstance(question, str) else "en"
+        max_chars = self.settings.answer.max_question_chars
+        lang: Language = detect_language(question[:max_chars]) if isinstance(question, str) else "en"
         try:
             day = parse_as_of(as_of)
             text = clean_question(question, self.settings.answer.max_question_chars)

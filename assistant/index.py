@@ -1,7 +1,7 @@
-"""The Chroma index: the zh and the en text of every clause, one collection per fingerprint.
+"""The Chroma index: the zh and the en text of every clause, in collections named by fingerprint and generation.
 
 The collection name carries a fingerprint of corpus, model and settings, so a change builds a new index and the
-same inputs reuse the old one. The embedded store lives under ``index/``; settings may point at a Chroma server
+same inputs reuse the old one; a rebuild adds a generation that processes switch to (:mod:`.generations`). The embedded store lives under ``index/``; settings may point at a Chroma server
 (``chroma run``) instead, which is what several processes should share (the embedded store is not safe for two
 processes writing at once, so building also takes a file lock).
 
@@ -11,24 +11,23 @@ mentions, so "expire" or 「哪家公司」 reach a clause that only says 「有
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
+from chromadb.api.models.Collection import Collection
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from pydantic import BaseModel
 from rich.progress import Progress
 
+from . import generations
 from .config import Settings
 from .corpus import GlossaryEntry, License, match_key
 from .embeddings import LicenseEmbeddings
+from .errors import StoreError
 
 INDEX_FORMAT = "2"  # bump when the document layout below changes
 #: A glossary entry found in at least this share of the clauses (the license's own name, the regulator) tells
@@ -128,47 +127,43 @@ def _location(settings: Settings) -> str:
     return str(settings.index.dir)
 
 
-@contextmanager
-def _build_lock(settings: Settings) -> Iterator[None]:
-    """Serialise index builds of processes on this machine (the server handles its own concurrency)."""
-    if settings.index.chroma_host:
-        yield
-        return
-    lock_path = Path(settings.index.dir) / ".build.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def open_index(lic: License, settings: Settings, embeddings: LicenseEmbeddings,
                *, rebuild: bool = False, progress: bool = True) -> tuple[Chroma, IndexReport]:
-    """Open the collection for these inputs, building it (with a progress bar) when missing or incomplete."""
+    """Open the newest complete generation for these inputs, building one (with a progress bar) when there is
+    none or on ``rebuild`` — which also recovers an unreadable store (see :mod:`assistant.generations`)."""
     started = time.perf_counter()
     fp = fingerprint(lic, settings, embeddings)
-    name = f"{settings.index.collection_prefix}-{fp}"
     docs = clause_documents(lic)
-    client = chroma_client(settings)
-    with _build_lock(settings):
-        existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-        if rebuild and name in existing:
-            client.delete_collection(name)
-            existing.discard(name)
-        store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
-                       collection_metadata={"hnsw:space": SPACE})
-        reused = name in existing and store._collection.count() == len(docs)
-        if not reused:
-            if name in existing:  # half-built by an interrupted run
-                store.delete_collection()
+    prefix = settings.index.collection_prefix
+    client = generations.open_client(settings, recover=rebuild)
+
+    def current(rebuild: bool = False) -> tuple[Collection, bool]:
+        """The collection to answer from and whether it was reused; a build holds the lock."""
+        with generations.store_errors(settings):
+            found = None if rebuild else generations.newest_complete(client, prefix, fp, len(docs))
+            if found is not None:
+                return found, True
+            if generations.is_read_only(settings):
+                raise StoreError(f"the index at {settings.index.dir} is read-only and holds no complete index "
+                                 f"for these inputs (fingerprint {fp}); build it with `license-assistant index` "
+                                 "where it is writable")
+            with generations.build_lock(settings):
+                found = None if rebuild else generations.newest_complete(client, prefix, fp, len(docs))
+                if found is not None:
+                    return found, True
+                name = generations.collection_name(prefix, fp, generations.next_generation(client, prefix, fp))
                 store = Chroma(client=client, collection_name=name, embedding_function=embeddings,
-                               collection_metadata={"hnsw:space": SPACE})
-            _add_with_progress(store, docs, settings.embedding.batch_size, progress)
+                               collection_metadata={"hnsw:space": SPACE, "built_at": time.time()})
+                _add_with_progress(store, docs, settings.embedding.batch_size, progress)
+                generations.prune(client, settings, fp, len(docs))
+                return store._collection, False
+
+    collection, reused = current(rebuild)
+    store = generations.LiveStore(client, generations.Following(collection, lambda: current()[0], settings),
+                                  embeddings)
     report = IndexReport(model=settings.embedding.model, dims=embeddings.dimensions, clauses=len(lic.clauses),
-                         documents=len(docs), fingerprint=fp, collection=name, location=_location(settings),
-                         reused=reused, seconds=round(time.perf_counter() - started, 3))
+                         documents=len(docs), fingerprint=fp, collection=collection.name,
+                         location=_location(settings), reused=reused, seconds=round(time.perf_counter() - started, 3))
     return store, report
 
 

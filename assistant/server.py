@@ -3,7 +3,11 @@
 FastAPI app.
 
 The engine builds its index on the first question (~20 s), so the lifespan warms it up in the background and
-``/healthz`` answers 503 until it is ready; questions asked meanwhile simply wait for it.
+``/healthz`` answers 503 until it is ready; questions asked meanwhile simply wait for it. After that ``/healthz``
+asks the engine a real question each time, so it answers 200 only while questions can be answered.
+
+Bad input never gets a 500: bodies over ``LICENSE_ASSISTANT_CHAT__MAX_BODY_BYTES`` get 413 before they are read
+whole, and validation errors are reported without echoing the input (which may not be JSON: NaN, surrogates).
 """
 
 # No ``from __future__ import annotations`` here: the /api/ask body model is built at run time (it carries the
@@ -22,12 +26,15 @@ from typing import Annotated, Any, Literal
 import typer
 import uvicorn
 import uvicorn.config
-from fastapi import FastAPI, HTTPException, Response
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, create_model, field_validator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from .chat_support import AnswerFn, ChatService, ChatSettings, Engine
 from .config import get_settings
+from .errors import ExpectedError
 from .mattermost import mattermost_router
 from .schema import Answer
 from .slack import build_slack_app, mount_slack, slack_web_client
@@ -35,12 +42,22 @@ from .slack import build_slack_app, mount_slack, slack_web_client
 log = logging.getLogger(__name__)
 
 WARM_UP_QUESTION = "公司可以做即时通讯吗？"
+PROBE_EVERY_SECONDS = 5.0  # /healthz trusts an answer this recent instead of queueing a probe behind questions
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, description="The question, in Chinese or English.")
     as_of: date | None = Field(None, description="Answer as of this ISO date, YYYY-MM-DD (default: today).")
+
+    @field_validator("question")
+    @classmethod
+    def _text_only(cls, value: str) -> str:
+        """JSON may carry a lone half of a UTF-16 pair ("\\ud800"): no character, and no JSON to answer with."""
+        if _SURROGATE.search(value):
+            raise ValueError("question contains an unpaired UTF-16 surrogate (\\ud800-\\udfff); send valid text")
+        return value
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -57,7 +74,7 @@ class AskRequest(BaseModel):
 
 class Health(BaseModel):
     status: Literal["starting", "ok", "error"] = Field(
-        description="ok once the engine has answered a question."
+        description="ok while the engine answers questions (checked end to end)."
     )
     settings_hash: str = Field(description="Fingerprint of the settings that decide the answers.")
     doc_id: str | None = Field(None, description="The license answered about (known after warm-up).")
@@ -66,6 +83,26 @@ class Health(BaseModel):
 
 class ErrorReply(BaseModel):
     detail: str
+
+
+class InvalidField(BaseModel):
+    loc: list[str | int] = Field(description="Where the problem is, e.g. ['body', 'as_of'].")
+    msg: str
+    type: str
+
+
+class ValidationReply(BaseModel):
+    detail: list[InvalidField]
+
+
+async def _validation_failed(_: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 naming each field and the problem, without the input itself: FastAPI's default handler echoes it,
+    and NaN, Infinity or a lone surrogate cannot be written back as JSON (a 500 instead of a 422)."""
+    fields = [
+        InvalidField(loc=list(error["loc"]), msg=_SURROGATE.sub("\ufffd", str(error["msg"])), type=error["type"])
+        for error in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content=ValidationReply(detail=fields).model_dump())
 
 
 @dataclass
@@ -98,15 +135,25 @@ def create_app(
     engine = Engine(answer_fn)
     warmth = _Warmth()
 
-    async def warm_up() -> None:
+    async def probe() -> None:
+        """Ask a real question; ``warmth`` says whether it was answered (with a citation)."""
         try:
-            probe = await engine.ask(WARM_UP_QUESTION)
+            answer = await engine.ask(WARM_UP_QUESTION)
+        except ExpectedError as exc:
+            warmth.status = "error"
+            log.error("the engine cannot answer: %s", exc)
+            return
         except Exception:
             warmth.status = "error"
-            log.exception("engine warm-up failed")
+            log.exception("the engine failed on its probe question")
             return
-        warmth.status, warmth.doc_id, warmth.corpus_hash = "ok", probe.doc_id, probe.corpus_hash
-        log.info("engine ready (doc %s)", probe.doc_id)
+        warmth.status = "ok" if answer.citations and not answer.error else "error"
+        warmth.doc_id, warmth.corpus_hash = answer.doc_id, answer.corpus_hash
+
+    async def warm_up() -> None:
+        await probe()
+        if warmth.status == "ok":
+            log.info("engine ready (doc %s)", warmth.doc_id)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -121,6 +168,8 @@ def create_app(
         summary="Answers questions about a Chinese value-added telecom business license, citing its clauses.",
         version="0.1.0",
         lifespan=lifespan,
+        max_body_size=chat.max_body_bytes,
+        exception_handlers={RequestValidationError: _validation_failed},
     )
     request_model = _ask_request_model(engine_settings.answer.max_question_chars)
 
@@ -129,7 +178,10 @@ def create_app(
         response_model=Answer,
         responses={
             400: {"model": ErrorReply, "description": "The body could not be parsed."},
+            413: {"description": "The body is larger than LICENSE_ASSISTANT_CHAT__MAX_BODY_BYTES."},
+            422: {"model": ValidationReply, "description": "A field is missing or invalid."},
             500: {"model": ErrorReply, "description": "The engine failed; the server log has details."},
+            503: {"model": ErrorReply, "description": "The index or corpus is unusable; the detail says why."},
         },
     )
     async def ask(body: request_model) -> Answer:  # type: ignore[valid-type]
@@ -137,6 +189,8 @@ def create_app(
         set."""
         try:
             return await engine.ask(body.question, body.as_of)
+        except ExpectedError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
         except Exception:
             log.exception("the engine failed on an API question")
             raise HTTPException(
@@ -147,7 +201,13 @@ def create_app(
         "/healthz", response_model=Health, responses={503: {"model": Health, "description": "Not ready."}}
     )
     async def healthz(response: Response) -> Health:
-        """Liveness and readiness: 200 once the engine is warm, 503 while starting or after failed warm-up."""
+        """Readiness: 200 only when a real question was answered in the last few seconds — under load by the
+        questions themselves, otherwise by a probe question — 503 while starting or failing."""
+        if warmth.status != "starting":
+            if engine.answered_within(PROBE_EVERY_SECONDS):
+                warmth.status = "ok"
+            else:
+                await probe()
         if warmth.status != "ok":
             response.status_code = 503
         return Health(
@@ -160,7 +220,11 @@ def create_app(
     service = ChatService(engine, chat, engine_settings.answer.max_question_chars)
     client = slack_client or slack_web_client(chat)
     if client is not None and chat.slack_signing_secret is not None:
-        mount_slack(api, build_slack_app(service, client, chat.slack_signing_secret, chat.dedupe_ttl_seconds))
+        mount_slack(
+            api,
+            build_slack_app(service, client, chat.slack_signing_secret, chat.dedupe_ttl_seconds),
+            chat.slack_signing_secret,
+        )
     else:
         log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable /slack/events")
     if chat.mattermost_token is not None:

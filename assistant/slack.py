@@ -1,24 +1,31 @@
 """Slack front end: a slack-bolt ``AsyncApp`` in HTTP mode on the FastAPI app (``POST /slack/events``).
 
-Bolt verifies the signing secret (401 otherwise) and answers url_verification. Listeners only ``ack()`` — well
+The route checks the signing secret over the raw body before anything parses it (401 for every unsigned or
+malformed request, 400 for a signed body that is not Slack's JSON or form), then bolt answers url_verification. Listeners only ``ack()`` — well
 inside Slack's 3 s — and a lazy listener asks the engine and posts the reply in the question's thread
 (``chat.postMessage``) or to the slash command's ``response_url``. A global middleware drops retried
-deliveries and bot messages before any work is queued.
+deliveries (keyed by event id, or by team, channel, ts and text when Slack sends none; slash commands by
+``trigger_id``) and bot messages before any work is queued.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 from slack_bolt import BoltResponse
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.internals import parse_body
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from .chat_render import AnswerView, answer_view, fit, language_of, slack_escape, ui
@@ -84,11 +91,12 @@ def _screen(seen: SeenOnce) -> Callable[..., Awaitable[BoltResponse | None]]:
     from bots (bolt itself drops the app's own), edits/joins and any message that is not a direct message."""
 
     async def screen(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
+        key = delivery_key(body)
+        if key is not None and not seen.first(key):
+            log.info("dropped a repeated Slack delivery (%s)", key)
+            return BoltResponse(status=200, body="")
         if body.get("type") == "event_callback":
             event = body.get("event") or {}
-            if not seen.first(str(body.get("event_id"))):
-                log.info("dropped a retried delivery of Slack event %s", body.get("event_id"))
-                return BoltResponse(status=200, body="")
             if (
                 event.get("bot_id")
                 or event.get("subtype")
@@ -99,6 +107,20 @@ def _screen(seen: SeenOnce) -> Callable[..., Awaitable[BoltResponse | None]]:
         return None
 
     return screen
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What one delivery is, so a retry or replay of it is answered once: the event id, or (Slack omits it for
+    some events) a hash of team, channel, ts and text; a slash command's ``trigger_id``."""
+    if body.get("type") == "event_callback":
+        if body.get("event_id"):
+            return f"event:{body['event_id']}"
+        event = body.get("event") or {}
+        parts = [body.get("team_id"), event.get("channel"), event.get("ts"), event.get("text")]
+        return "event:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    if body.get("command"):
+        return f"command:{body['trigger_id']}" if body.get("trigger_id") else None
+    return None
 
 
 def slack_web_client(settings: ChatSettings) -> AsyncWebClient | None:
@@ -148,10 +170,32 @@ def build_slack_app(
     return bolt
 
 
-def mount_slack(api: FastAPI, bolt: AsyncApp) -> None:
+def signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
+    """Slack's signature over the raw body; a malformed timestamp or a body that is not UTF-8 is unsigned."""
+    try:
+        return verifier.is_valid_request(body, dict(request.headers))
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def parses(body: bytes, content_type: str | None) -> bool:
+    """Whether bolt can read a (signed) body: UTF-8 JSON or form data that yields an object."""
+    try:
+        return isinstance(parse_body(body.decode("utf-8"), content_type), dict)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+
+
+def mount_slack(api: FastAPI, bolt: AsyncApp, signing_secret: SecretStr) -> None:
     """``POST /slack/events`` for events, url_verification and the slash command (one Request URL for all)."""
     handler = AsyncSlackRequestHandler(bolt)
+    verifier = SignatureVerifier(signing_secret.get_secret_value())
 
     @api.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        if not signed(verifier, body, request):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        if not parses(body, request.headers.get("content-type")):
+            return JSONResponse({"error": "the body is not Slack's JSON or form data"}, status_code=400)
         return await handler.handle(request)

@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -206,7 +207,10 @@ class ChatStack:
         )
         return self.post_slack(body, "application/json", **kwargs)
 
-    def send_command(self, text: str, user: str, key: str, **kwargs: Any) -> httpx.Response:
+    def send_command(
+        self, text: str, user: str, key: str, trigger_id: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """A slash command; each has its own ``trigger_id`` (as Slack sends) unless one is given."""
         body = urlencode(
             {
                 "token": "legacy",
@@ -219,7 +223,7 @@ class ChatStack:
                 "command": "/license",
                 "text": text,
                 "api_app_id": "A0TEST",
-                "trigger_id": "1.2.3",
+                "trigger_id": trigger_id or f"{uuid.uuid4().int}.{TEAM}",
                 "response_url": f"{self.mock_url}/response/{key}",
             }
         )

@@ -56,7 +56,7 @@ def test_builds_84_documents_with_metadata(settings: Settings, lic: License,
     store, report = open_index(lic, settings, embeddings, progress=False)
     assert (report.clauses, report.documents, report.dims, report.reused) == (42, 84, 384, False)
     assert embeddings.calls == 84  # type: ignore[attr-defined]
-    assert report.collection == f"{settings.index.collection_prefix}-{report.fingerprint}"
+    assert report.collection == f"{settings.index.collection_prefix}-{report.fingerprint}-g1"
     assert re.fullmatch(r"[0-9a-f]{12}", report.fingerprint)
     stored = store.get(include=["metadatas"])
     metas = stored["metadatas"]
