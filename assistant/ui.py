@@ -335,8 +335,10 @@ def render_license(lic: License, query: str = "") -> str:
 
 
 def render_norms(norms: list[Norm]) -> str:
-    """The obligations, prohibitions and deadlines as one printable table (facts left out), a row per norm."""
+    """The obligations, prohibitions and deadlines as one printable table (facts left out), a row per norm, with
+    the English of its sentence beside the first unit of that sentence."""
     rows = []
+    shown_en = ""
     for n in norms:
         if n.kind == "fact":
             continue
@@ -344,12 +346,15 @@ def render_norms(norms: list[Norm]) -> str:
         when = "" if period is None else esc(period.text) + (
             f"<br><span class=\"la-meta\">起算 · from: {esc(period.anchor_zh or period.anchor)}</span>"
             if period.anchor != "none" else "")
+        english = "" if n.act_en == shown_en else n.act_en
+        shown_en = n.act_en
         rows.append(
             f"<tr><td class=\"la-id\">{esc(n.id)}</td><td>{esc(_KIND_LABELS[n.kind])}</td>"
             f"<td lang=\"zh-CN\">{esc(n.condition_zh or '')}</td><td lang=\"zh-CN\">{esc(n.act_zh)}</td>"
-            f"<td>{when}</td><td lang=\"zh-CN\">{esc(n.recipient_zh or '')}</td></tr>")
+            f"<td>{when}</td><td lang=\"zh-CN\">{esc(n.recipient_zh or '')}</td>"
+            f"<td lang=\"en\" class=\"la-meta\">{esc(english)}</td></tr>")
     head = ("<tr><th>条款 · clause</th><th>类型 · kind</th><th>条件 · when</th><th>内容 · what</th>"
-            "<th>期限 · period</th><th>对象 · to whom</th></tr>")
+            "<th>期限 · period</th><th>对象 · to whom</th><th>English</th></tr>")
     return f'<table class="la-norms">{head}{"".join(rows)}</table>'
 
 

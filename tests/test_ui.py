@@ -275,6 +275,7 @@ def test_obligations_tab_lists_every_rule_with_its_period_and_anchor():
     rules = [n for n in norms if n.kind != "fact"]
     assert html.count("<tr>") == len(rules) + 1  # a header and a row per rule, facts left out
     assert "10个工作日内" in html and "起算 · from: 处置" in html and "禁止 · prohibited" in html
+    assert html.count("The Company shall not carry out fixed-network telephone") == 1  # once per sentence
     assert "<script>" not in ui.render_norms([rules[0].model_copy(update={"act_zh": "<script>x</script>"})])
 
 
