@@ -103,8 +103,28 @@ def state_path(lic: License, settings: Settings, embeddings: LicenseEmbeddings) 
 
 def keep_state(lic: License, settings: Settings, embeddings: LicenseEmbeddings, store: Chroma,
                report: Any) -> RetrievalState:
-    """Read the state from a freshly opened collection and save it for later processes."""
-    state = state_from_store(lic, store, report)
+    """Read the state from a freshly opened collection and save it for later processes.
+
+    A collection another process built while this one waited for the build lock can be unreadable through this
+    process's older view of the store ("Error creating hnsw segment reader: Nothing found on disk"): the state
+    that process saved is taken, or the store is looked at again with a fresh client."""
+    from .errors import StoreError
+
+    try:
+        state = state_from_store(lic, store, report)
+    except StoreError:
+        if not report.reused:
+            raise
+        saved = load_state(state_path(lic, settings, embeddings), embeddings.dimensions)
+        if saved is not None:
+            return saved
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        from .index import open_index
+
+        SharedSystemClient.clear_system_cache()
+        store, report = open_index(lic, settings, embeddings, progress=False)
+        state = state_from_store(lic, store, report)
     save_state(state_path(lic, settings, embeddings), state)
     return state
 

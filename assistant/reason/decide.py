@@ -191,7 +191,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         why = _why(overriding.norm, form, lang)
         return [Finding("no", f"{_LEADS[('no', lang)]}{why}{quote_line(index, sentence, lang)}", [sentence],
                         confidence=0.7, intent="decide:may:prohibition:overrides")]
-    if decided and not form.negated and not form.inverse and form.act == "may":
+    if decided and not form.negated and not form.inverse and (
+            form.act == "may" or (form.act == "true" and decided[0].intent.startswith("permission"))):
         return findings  # the permission step already answered the question as asked
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None

@@ -48,7 +48,7 @@ _MAY = _any(
     r"\b(we|i|the company) (can|could|may|might)\b",
     r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|fine|possible)\b",
     r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
-    r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^，。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
+    r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
     r"(?i:ok)吗|会不会违反|被禁止|禁止吗",
 )
 _MUST = _any(
@@ -178,10 +178,10 @@ CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十�
 
 
 def _question_sentence(text: str) -> str:
-    """"Today is June 1, 2026. Have we missed the deadline?": the sentence that asks carries the act."""
+    """"Today is June 1, 2026. Have we missed the deadline?": the (first) sentence that asks carries the act."""
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text) if s.strip()]  # not inside www.x.cn
     asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))]
-    return asking[-1] if asking else text
+    return asking[0] if asking else text  # 「要做安全评估吗？报告多久内交？」 is first a yes/no question
 
 
 def _act(text: str) -> Act:
