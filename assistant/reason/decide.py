@@ -18,10 +18,11 @@ from datetime import date
 from ..evidence import Sentence
 from ..findings import Finding, SentenceIndex, quote_line
 from ..schema import Language, Verdict
+from ..text import cn_to_int
 from .deadlines import deadline
 from .match import NormMatch
 from .norms import Norm, NormKind
-from .question import Act, Attribute, QuestionForm
+from .question import CLAIM, Act, Attribute, QuestionForm
 
 #: act × norm kind × negated → verdict. A missing key means the norm does not answer that act.
 TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
@@ -230,8 +231,6 @@ _EN_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "si
 
 def _figure(claim: str) -> int | None:
     """The number of a claimed figure, in days where a unit says so ("one month" → 30, 「半年」 is no figure)."""
-    from ..text import cn_to_int
-
     m = _NUMBER.search(claim)
     if not m:
         return None
@@ -245,8 +244,6 @@ def _figure(claim: str) -> int | None:
 
 
 def _figures(text: str) -> set[int | None]:
-    from .question import CLAIM
-
     return {_figure(m.group()) for m in CLAIM.finditer(text)}
 
 
