@@ -25,7 +25,7 @@ from .intents import Part
 from .obligations import find_obligations
 from .overlap import Overlap
 from .permission import decide_permission
-from .reason.decide import computed_deadline, missing_attribute, yes_no
+from .reason.decide import computed_deadline, missing_attribute, verdict_for_form, yes_no
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
@@ -112,7 +112,7 @@ class Assistant:
                 self.index_report = state.report
                 self._retriever = ClauseRetriever(self.license, state, embeddings, self.settings.retrieval)
                 self.matcher = NormMatcher(self.norms, self.license, embeddings, self.settings.home,
-                                           f"{self.settings.embedding.model}:{self.settings.embedding.runtime}")
+                                           f"{self.settings.embedding.model}:{self.settings.embedding.runtime}", self.overlap)
             return self._retriever
 
     @property
@@ -260,8 +260,10 @@ class Assistant:
         absent = missing_attribute(form, findings, best, self.index, lang)
         if absent is not None:
             return [absent]
-        findings = yes_no(form, findings, self.norms, matches, self.index, lang)
-        return computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, lang)
+        findings = yes_no(form, findings, self.norms, matches, self.index, lang,
+                          lambda norm: self.matcher.coverage(text, norm, lang))
+        findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, lang)
+        return verdict_for_form(form, findings)
 
     def _plan_subquestions(self, text: str) -> list[tuple[str, Part]]:
         """Plan each sub-question; a fragment with no topic of its own («多久之内？») joins the one before."""

@@ -29,7 +29,7 @@ _ZH_STOP = {"我们", "公司", "许可证", "可以", "什么", "需要", "是�
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ies", "ed", "es", "s", "ly")
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
@@ -54,7 +54,7 @@ class Overlap:
     def tokens(self, text: str, lang: Language) -> set[str]:
         words = self.tokenizer(text.replace("'s", " ").replace("’s", " ").replace("'", " "))
         if lang == "en":
-            return {_stem(w) for w in words if re.fullmatch(r"[a-z][a-z'-]+", w) and w not in _EN_STOP and len(w) > 2}
+            return {stem(w) for w in words if re.fullmatch(r"[a-z][a-z'-]+", w) and w not in _EN_STOP and len(w) > 2}
         return {w for w in words if re.search(r"[\u4e00-\u9fff]", w) and len(w) > 1 and w not in _ZH_STOP}
 
     def score(self, question: str, clause_id: str, lang: Language, text: str | None = None) -> float:

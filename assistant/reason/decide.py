@@ -6,12 +6,14 @@ Order (each step may settle the answer):
    saying what the nearest clause does say;
 3. a yes/no question gets yes/no from the table, by the kind of the norm its evidence rests on and the
    question's polarity — including a question the clause lookup left silent, when a norm matches it clearly;
-4. a day named in the question and a period with an anchor event give a computed deadline.
+4. a day named in the question and a period with an anchor event give a computed deadline;
+5. a question that is not a yes/no question gets no yes/no verdict.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -80,6 +82,11 @@ _TRUE_LEADS: dict[tuple[Verdict, Language], str] = {("no", "zh"): "不是。", (
 #: this similar (e5 cosine + word bonuses) and shares at least one word or term with the question.
 MIN_MATCH = 0.86
 CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rule the clause lookup cited
+#: …and shares specific words (idf-weighted: one word found in about one clause in seven, log 7 ≈ 2, or two
+#: rarer-than-common ones), not 「许可证」「公司」 that most clauses have
+MIN_SPECIFIC = 2.0
+#: a "yes" needs at least a fifth of the question's content (idf-weighted) in the rule's sentence
+MIN_COVERAGE = 0.2
 
 
 def sentence_of(index: SentenceIndex, norm: Norm) -> Sentence:
@@ -164,9 +171,21 @@ def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMat
     return Finding("not_stated", text, [], related, confidence=0.75, intent=f"not_stated:{form.attribute}")
 
 
+def _silent_beside(norm: Norm, sentence: Sentence, index: SentenceIndex, lang: Language) -> Finding:
+    """The rule found is about something else: say the license is silent, and what the nearest rule says."""
+    if lang == "zh":
+        text = f"许可证未规定这一点。最相关的条款只规定了：{quote_line(index, sentence, lang)}"
+    else:
+        text = f"The license does not say so. The nearest rule only says: {quote_line(index, sentence, lang)}"
+    return Finding("not_stated", text, [], [norm.clause_id], confidence=0.6, intent="not_stated:rule-elsewhere")
+
+
 def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
-           index: SentenceIndex, lang: Language) -> list[Finding]:
-    """Step 3: a verdict for a yes/no question, from the evidence's norm kind and the question's polarity."""
+           index: SentenceIndex, lang: Language, coverage: Callable[[Norm], float]) -> list[Finding]:
+    """Step 3: a verdict for a yes/no question, from the evidence's norm kind and the question's polarity.
+    A "yes" needs the rule to be about what was asked: ``coverage`` (how much of the question's content the
+    rule's sentence holds, see :meth:`NormMatcher.coverage`) below :data:`MIN_COVERAGE` means the license is
+    silent on it and the rule is only its nearest neighbour."""
     if not form.yes_no or not findings:
         return findings
     main = findings[0]
@@ -198,8 +217,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None
     rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
-    best = rules[0] if rules and rules[0].score >= MIN_MATCH and (rules[0].act_shared >= 1 or _names_the_act(rules[0])) \
-        else None
+    best = rules[0] if rules and rules[0].score >= MIN_MATCH and (
+        (rules[0].act_shared >= 1 and rules[0].specific >= MIN_SPECIFIC) or _names_the_act(rules[0])) else None
     cited_score = next((m.score for m in matches if m.norm is cited), None)
     # the clause lookup's evidence stands unless the norm table holds a clearly better-matching rule
     if cited is not None and cited.kind not in ("fact", "grant") and (
@@ -213,6 +232,11 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     verdict = table_verdict(form, norm)
     if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
+    if verdict == "yes" and not form.negated and coverage(norm) < MIN_COVERAGE:
+        if best is None or best.norm is norm or table_verdict(form, best.norm) != "yes" \
+                or coverage(best.norm) < MIN_COVERAGE:
+            return [_silent_beside(norm, evidence[0], index, lang)]
+        norm, from_match, evidence = best.norm, True, [sentence_of(index, best.norm)]  # the lookup cited a neighbour
     if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
     lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
@@ -221,7 +245,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     why = _why(norm, form, lang)
     polarity = ("neg" if form.negated else "pos") + (":inverse" if form.inverse else "")
     return [Finding(verdict, f"{lead}{why}{quotes}", list(dict.fromkeys(evidence)), confidence=0.7,
-                    intent=f"decide:{form.act}:{norm.kind}:{polarity}")]
+                    intent=f"decide:{form.act}:{norm.kind}:{polarity}" + (":matched" if from_match else ""))]
 
 
 _NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+|\b[a-z]+\b", re.IGNORECASE)
@@ -271,6 +295,15 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
     if norm.kind == "exclusion":
         return f"许可的业务范围不含{norm.act_zh}。" if zh else "The licensed scope excludes it. "
     return ""
+
+
+def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:
+    """Step 5: a what / when / how question is answered with what the license says — the "yes" or "conditional"
+    of the rule it rests on becomes "info" (the text keeps the condition); a "no" stays, it corrects the question
+    (「既然许可证允许做即时通讯，要备案什么？」)."""
+    if form.yes_no:
+        return findings
+    return [replace(f, verdict="info") if f.verdict in ("yes", "conditional") else f for f in findings]
 
 
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],

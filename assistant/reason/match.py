@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..corpus import License
+from ..overlap import Overlap, stem
+from ..text import fold
 from .norms import Norm
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ LEXICAL_WEIGHT = 0.02
 GLOSSARY_WEIGHT = 0.03
 RANK_WEIGHT = 0.03
 ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
+COMMON_SHARE = 0.25
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -37,6 +42,19 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Bigrams and words every clause or question has: the subject, the regulator, question particles.
 _COMMON = frozenset({"你公司", "你公", "公司", "我们", "可以", "是否", "应当", "按照", "要求", "有关", "相关", "电信",
                      "主管", "管部", "部门", "the", "and", "company", "shall", "with", "for", "can", "our", "that"})
+
+
+def _idf(documents: list[set[str]]) -> dict[str, float]:
+    """log(N/df) per word; a word in a quarter of the clauses or more ("公司", "信息", "shall") weighs nothing."""
+    df = Counter(w for words in documents for w in words)
+    n = len(documents)
+    return {w: (math.log(n / c) if c < COMMON_SHARE * n else 0.0) for w, c in df.items()}
+
+
+#: words that ask rather than name a topic (modality, "anything about", "this licence"): no part of what is asked
+_ASKING = frozenset({"必须", "不要", "要不要", "义务", "这是", "除了", "还要", "张证", "有要求", "规定", "提到", "写明", "载明",
+                     "requir", "require", "mandatory", "oblig", "oblige", "obligat", "anyth", "anything", "someth",
+                     "mention", "allow", "permit", "nice", "stat", "specif", "actual", "just"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,7 @@ class NormMatch:
     shared: int  # content words and glossary terms the question shares with the unit
     act_shared: int = 0  # of those, the ones in the act itself (not its condition)
     dense_lead: float = 0.0  # how far this unit's similarity is ahead of the next best unit's (0 if not first)
+    specific: float = 0.0  # the shared words weighed by how rare they are among the license's clauses (idf)
 
 
 def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
@@ -57,9 +76,11 @@ def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
 class NormMatcher:
     """Scores the norms of the retrieved clauses against one question."""
 
-    def __init__(self, norms: list[Norm], lic: License, embeddings: Embeddings, cache_dir: Path, model: str) -> None:
+    def __init__(self, norms: list[Norm], lic: License, embeddings: Embeddings, cache_dir: Path, model: str,
+                 overlap: Overlap) -> None:
         self.norms = norms
         self.license = lic
+        self.overlap = overlap
         self.embeddings = embeddings
         self.by_clause: dict[str, list[int]] = {}
         for i, norm in enumerate(norms):
@@ -76,14 +97,42 @@ class NormMatcher:
         self._tokens = [self._words(n.quote) for n in norms]  # the unit's own words; its condition is in `dense`
         self._tokens_en = [self._words(n.act_en) for n in norms]
         self._act_tokens = [self._words(n.act_zh) for n in norms]
+        self.idf = _idf([self._words(c.text_zh) | self._words(c.text_en) for c in lic.clauses])
 
     def _words(self, text: str) -> set[str]:
         """English words and Chinese character bigrams: bigrams survive segmentation differences
         (「上架前检测」 as one dictionary word in the clause, 「上架」「检测」 in the question)."""
-        words = {w.lower() for w in _LATIN_WORD.findall(text)}
+        words = {stem(w.lower()) for w in _LATIN_WORD.findall(text)}
         for run in _CJK_RUN.findall(text):
             words |= {run[i:i + 2] for i in range(len(run) - 1)}
         return words - _COMMON
+
+    def coverage(self, question: str, norm: Norm, lang: str) -> float:
+        """How much of what the question asks about its norm's sentence says: the question's content words,
+        weighed by rarity (words the license never uses weigh most), found in the sentence, its translation or
+        the license term a glossary alias stands for. "Must we carry cyber insurance?" against the renewal duty
+        covers nothing of "cyber insurance": the license is silent on it, however similar the sentences sound."""
+        language = "zh" if lang == "zh" else "en"
+        asked = self.overlap.tokens(question, language) - _ASKING
+        if not asked:
+            return 1.0
+        english = self.license.clause(norm.clause_id).text_en if norm.clause_id else norm.act_en
+        zh_text = fold(norm.sentence + (norm.condition_zh or ""))
+        en_words = self.overlap.tokens(english, "en")
+        aliases = [fold(term) for entry, term in self.license.glossary.matches(question)
+                   if any(fold(t) in zh_text for t in entry.terms("zh") if len(t) > 1)]
+        idf = self.overlap.idf[language]
+        ceiling = max(idf.values(), default=1.0)
+        weights = {t: idf.get(t, ceiling) for t in asked}
+        def found(t: str) -> float:
+            if any(fold(t) in a for a in aliases) or (t in en_words if language == "en" else t in zh_text):
+                return 1.0
+            if language == "en" or len(t) < 3:
+                return 0.0
+            pairs = [t[i:i + 2] for i in range(len(t) - 1)]  # 「证书编号」 is one word, 「编号」 is in the text
+            return sum(p in zh_text for p in pairs) / len(pairs)
+
+        return sum(weights[t] * found(t) for t in asked) / sum(weights.values())
 
     def _glossary_terms(self, question: str) -> list[list[str]]:
         return [[t for t in entry.terms("zh") if len(t) > 1] for entry, _ in self.license.glossary.matches(question)]
@@ -95,7 +144,7 @@ class NormMatcher:
         if not clauses:
             return []
         q = np.asarray(vector, dtype=np.float32)
-        asked = self._words(question)
+        asked = {w for w in self._words(question) if self.idf.get(w, 1.0) > 0}  # common clause words share nothing
         terms = self._glossary_terms(question)
         out = []
         for clause_id in clauses:
@@ -111,8 +160,9 @@ class NormMatcher:
                 score = (dense + LEXICAL_WEIGHT * words + GLOSSARY_WEIGHT * glossary
                          + RANK_WEIGHT / ranks[clause_id])
                 in_act = sum(1 for group in terms if any(t in norm.act_zh for t in group))
+                specific = sum(self.idf.get(t, 0.0) for t in asked & (self._tokens[i] | self._tokens_en[i]))
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
-                                     len(asked & self._act_tokens[i]) + in_act))
+                                     len(asked & self._act_tokens[i]) + in_act, specific=specific))
         ranked = sorted(out, key=lambda m: -m.score)
         by_dense = sorted(out, key=lambda m: -m.dense)
         if len(by_dense) > 1:
