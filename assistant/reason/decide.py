@@ -111,9 +111,12 @@ _INVERTED: dict[Verdict, Verdict] = {"yes": "no", "no": "yes", "conditional": "c
 
 def table_verdict(form: QuestionForm, norm: Norm) -> Verdict | None:
     """The table's verdict; a question whether something is forbidden or excluded is the inverse of "may".
+    A negation that drops a step ("without consent") leaves a forbidden act forbidden.
     A keep-from negation ("must we avoid…", 「避免…」) negates only a forbidden act: against a duty it names
     what the duty keeps from (「加强权限管理、防止信息泄露」), not a refusal to do it."""
     negated = form.negated and (not form.avoiding or norm.kind == "prohibition")
+    if negated and form.stepless and norm.kind == "prohibition" and form.act in ("may", "true") and not form.inverse:
+        return "no"  # the forbidden act done without a step ("…without the user's consent") is still forbidden
     if form.inverse:
         verdict = TABLE.get(("may", norm.kind, negated))
         return _INVERTED[verdict] if verdict else None

@@ -70,7 +70,7 @@ _THIRD_PARTY = _any(
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
     r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
 )
-_NOT_NEGATION = _any(r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
+_NOT_NEGATION = _any(r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
                      r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
@@ -87,7 +87,7 @@ _NEGATOR = _any(
     r"\bbefore (being (approved|licensed|permitted)|(getting|obtaining|receiving|we (get|have|obtain|receive)) (an? |any |the )?"
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
     r"\b(first|now)\b[^?.]{0,70}\b(afterwards|later|after the fact)\b",
-    r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任|先[^，。？?]{0,12}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)",
+    r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
 )
 
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
@@ -129,6 +129,15 @@ _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|o
                 r"\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
 
 
+# A negation of a step the act needs rather than of the act: "launch without approval", "rent from them without
+# checking their licence", 「不经用户同意就订购」, 「不用管对方有没有许可」.
+_STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
+                 r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
+                 r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
+                 r"先[^。？?]{0,20}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)")
+# 「先上线，等批准了再补手续」: the act first, the step it needs afterwards
+_DO_FIRST = re.compile(r"先[^。？?]{0,20}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)")
+
 #: negators that say "keep from" rather than "not": they agree with a norm whose own act prevents something
 AVOIDING = re.compile(r"^(avoid\w*|refrain\w*|prevent\w*|杜绝|避免|防止)$", re.IGNORECASE)
 
@@ -145,6 +154,7 @@ class QuestionForm:
     inverse: bool = False  # asks whether it is forbidden / excluded / missing: the inverse of may / holds
     claims: tuple[str, ...] = ()  # figures the question asserts
     negators: tuple[str, ...] = field(default=())
+    stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
 
     @property
     def avoiding(self) -> bool:
@@ -223,17 +233,33 @@ def _main_clause_zh(text: str) -> str:
     return "，".join([*skipped, main])
 
 
+# An asking sentence that points back at the one before ("Is that OK?", 「这样行吗？」) asks about what it says.
+_POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种|此举|这个做法|可以吗|行吗|行不行|可不可以|合规吗")
+
+
+def _asked_part(text: str) -> str:
+    """The sentences a negation must stand in to bear on the act: the asking sentence, and the sentence before it
+    when the asking one points back. "We haven't filed yet. Has the deadline passed?" asks nothing negated."""
+    asking = _question_sentence(text)
+    if asking == text or not _POINTS_BACK.search(asking):
+        return asking
+    before = text[:text.find(asking)]
+    previous = [p for p in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", before) if p.strip()]
+    return (previous[-1] if previous else "") + " " + asking
+
+
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
-    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", text))
+    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", _asked_part(text)))
     rest = _main_clause_zh(rest)
     rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
     head = _SUBORDINATE.sub(" ", rest[4:])
     rest = rest[:4] + head
     rest = _THIRD_PARTY.sub(" ", rest)
     rest = _NOT_NEGATION.sub(" ", rest)
-    return tuple(m.group() for m in _NEGATOR.finditer(rest))
+    first = _DO_FIRST.search(_asked_part(text))  # spans the clauses the main-clause cut separates
+    return tuple(m.group() for m in _NEGATOR.finditer(rest)) + ((first.group(),) if first else ())
 
 
 def _without_dates(text: str) -> str:
@@ -254,5 +280,6 @@ def parse_question(text: str) -> QuestionForm:
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
         inverse=act != "may" and bool(_INVERSE.search(text)),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
+        stepless=bool(found) and bool(_STEPLESS.search(_asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
     )
