@@ -25,7 +25,7 @@ from .intents import Part
 from .obligations import find_obligations
 from .overlap import Overlap
 from .permission import decide_permission
-from .reason.decide import computed_deadline, missing_attribute, verdict_for_form, yes_no
+from .reason.decide import computed_deadline, missing_attribute, undecided_is_silent, verdict_for_form, yes_no
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
@@ -262,6 +262,7 @@ class Assistant:
             return [absent]
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
+        findings = undecided_is_silent(form, findings, self.index, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, lang)
         return verdict_for_form(form, findings)
 

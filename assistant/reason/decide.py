@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from ..evidence import Sentence
+from ..evidence import Sentence, time_limits
 from ..findings import Finding, SentenceIndex, quote_line
 from ..schema import Language, Verdict
 from ..text import cn_to_int
@@ -195,9 +195,10 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence_text = _evidence_text(findings, None)
     unmatched = [c for c in form.claims if _figure(c) not in _figures(evidence_text)]
     if unmatched:  # "logs are kept 6 months, right?": the figure is not the license's
-        if _figures(evidence_text):
+        if _figures(evidence_text) or time_limits(evidence_text):  # 「24小时内报告」 against 「第一时间报告」 differs too
             lead = "不对。" if lang == "zh" else "No — not as stated. "
-            return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":claim-differs")] + findings[1:]
+            return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":claim-differs")] + [
+                f for f in findings[1:] if f.verdict != "not_stated"]
         return findings
     if main.holds is None and main.intent.startswith(("fact:", "date:")) and form.act == "true":
         return findings  # a stated fact that settles no yes/no by itself: say it, do not borrow a rule
@@ -298,6 +299,21 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
     if norm.kind == "exclusion":
         return f"许可的业务范围不含{norm.act_zh}。" if zh else "The licensed scope excludes it. "
     return ""
+
+
+def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: SentenceIndex,
+                        lang: Language) -> list[Finding]:
+    """A yes/no question the steps could not decide, answered only by the lookup's loose fallback (a clause that
+    shares words with it), is one the license does not answer: not stated, with that clause as related."""
+    if not form.yes_no or len(findings) != 1 or findings[0].verdict != "info" \
+            or not findings[0].intent.startswith("fallback"):
+        return findings
+    loose = findings[0]
+    nearest = f"最相关的条款：{quote_line(index, loose.cited[0], lang)}" if lang == "zh" and loose.cited else (
+        f" The nearest clause: {quote_line(index, loose.cited[0], lang)}" if loose.cited else "")
+    lead = "许可证没有直接规定这一点。" if lang == "zh" else "The license does not say so directly."
+    related = list(dict.fromkeys([s.clause_id for s in loose.cited] + loose.related))
+    return [Finding("not_stated", lead + nearest, [], related, confidence=0.55, intent=loose.intent + ":undecided")]
 
 
 def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:
