@@ -72,7 +72,7 @@ DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to 
 TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\bhow many years\b",
             r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
 ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
-             r"发证|颁发|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,3}发的")
+             r"发证(?!机关|机构|单位|部门)|颁发(?![^，。？]{0,4}(机关|机构|单位|部门))|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,3}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
               r"到期|有效期|过期|失效|截止")
 AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|ago)\b", r"\bin force for how long\b",
@@ -188,9 +188,18 @@ def other_entity(question: str, own_names: list[str]) -> str | None:
             return name
     for m in OTHER_ENTITY_ZH.finditer(question):
         name = m.group(1) or m.group(2)
-        if not _OWN.match(name) and not _OWN_SUFFIX.search(name) and not any(name in o or o in name for o in own):
+        if not _OWN.match(name) and not _OWN_SUFFIX.search(name) and not any(name in o or o in name for o in own) \
+                and _could_be_a_name(name):
             return name
     return None
+
+
+def _could_be_a_name(text: str) -> bool:
+    """「每年的许可证年报」, 「去年的证」: a pronoun, time word, adverb or numeral starts no company's name."""
+    import jieba.posseg
+
+    first = next(iter(jieba.posseg.lcut(text)), None)
+    return first is None or first.flag[:1] not in ("r", "t", "d", "f", "m", "q", "p", "c")
 
 
 def date_asks(question: str) -> list[DateAsk]:

@@ -61,6 +61,7 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "algorithm": re.compile(r"算法|SM\d|AES|RSA"),
     "address": re.compile(r"(?:住所|地址|注册地)\s*[:：]"),
     "contact": re.compile(r"@|(?:电话|邮箱)\s*[:：]|\d{3,4}-\d{7,8}"),
+    "documents": re.compile(r"(提交|提供|报送|准备)[^，。；]{0,12}(材料|资料|申请书|证明)|材料|资料"),
     "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
     "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
 }
@@ -69,7 +70,8 @@ ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "staff_count": ("具体人数", "a number of staff"), "frequency": ("频率", "how often"),
     "retention": ("保存期限", "a retention period"), "grace": ("宽限期", "a grace period"),
     "algorithm": ("具体算法或技术标准", "an algorithm or technical standard"),
-    "address": ("公司住所或地址", "the company's address"), "contact": ("联系方式", "contact details"),
+    "address": ("地址", "an address"), "contact": ("联系方式", "contact details"),
+    "documents": ("所需提交的材料", "which documents to submit"),
     "time_limit": ("具体时限", "a time limit"), "response_time": ("响应时限", "a response time"),
 }
 _LEADS: dict[tuple[Verdict, Language], str] = {

@@ -18,7 +18,7 @@ from ..text import DATE_PATTERNS, dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
-                    "contact", "time_limit", "response_time"]
+                    "contact", "documents", "time_limit", "response_time"]
 YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
 
 
@@ -38,7 +38,8 @@ _WHEN = _any(
     r"\bwhen\b", r"\bby what (date|day|time)\b", r"\bwhat (date|day)\b", r"\bwhich (date|day)\b",
     r"\bwhat('s| is) the (deadline|due date|latest)\b", r"\bdeadline\s*\W*$", r"\bdue (by|on)?\s*\W*$",
     r"\bhow (soon|fast|quickly)\b", r"\bhow long do we have\b", r"\bhow many days (do we have|after|before)\b",
-    r"\buntil when\b", r"\bwithin how\b",
+    r"\buntil when\b", r"\bwithin how\b", r"\bhow (far|long|early|much time) (ahead|in advance|before|beforehand)\b",
+    r"\bhow much (notice|lead time)\b",
     r"什么时候|何时|哪天|哪一天|几号|截止|期限|最晚|最迟|多久之内|多久内|多长时间内|几天内|多少天内|几个工作日|多少个工作日|时限|哪个季度|啥时候",
 )
 _WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何")
@@ -96,7 +97,9 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                     r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
     "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
                 r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
-                r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费"),
+                r"\b(minimum|maximum|min\.?|max\.?|lowest|highest)\b[^?]{0,20}\b(capital|amount|fee|price|deposit|fund)",
+                r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费|"
+                r"(最低|最少|最高|下限|上限)[^，。？?]{0,6}(资本|金额|费用|额度|资金|押金)"),
     "staff_count": _any(r"\bhow many\b[^?]{0,30}\b(people|staff|employees|persons|officers|personnel|members|engineers|"
                         r"heads|managers|workers|hires)\b", r"\b(specific |exact )?number of [^?]{0,30}(staff|people|"
                         r"employees|personnel|managers|officers)\b",
@@ -111,11 +114,14 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                   r"宽限|逾期.{0,6}(还|能|可以)|晚.{0,4}几天"),
     "algorithm": _any(r"\balgorithms?\b", r"\bencryption (standard|method|scheme)\b", r"\bciphers?\b",
                       r"算法|加密方式|加密标准"),
-    "address": _any(r"\b(registered|office|company|head ?office|headquarters?|business) address\b",
+    "address": _any(r"\b(registered|office|company|head ?office|headquarters?|business|street|postal|mailing) address\b",
+                    r"\baddress of\b",
                     r"\bheadquarter(s|ed)\b", r"\bdomicile\b", r"\bwhere is (the company|our company|the licensee)\b",
                     r"注册地址|办公地址|公司地址|公司住所|注册地在|总部在|办公地点|住所在"),
     "contact": _any(r"\b(e-?mail|hotline|telephone number|phone number|contact (details|info|number))\b(?!s? to)",
                     r"邮箱|热线|联系电话|联系方式"),
+    "documents": _any(r"\bwhat (documents|paperwork|materials|forms)\b", r"\b(documents|paperwork|materials)\b[^?]{0,30}"
+                      r"\b(prepare|submit|provide|bring|attach)\b", r"(哪些|什么)(材料|资料|文件)|材料清单|准备[^，。？?]{0,6}(材料|资料)"),
     "time_limit": _any(r"\bhow (long|soon|quickly|fast)\b(?! (is|was) (the|our|this) licen)", r"\bhow many (days|hours)\b",
                        r"\bwithin how\b", r"\btime limit\b", r"时限|几天|多少天|多久|多长时间|几个工作日|多少个工作日"),
     "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
