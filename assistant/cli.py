@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from .errors import ExpectedError
@@ -136,11 +137,10 @@ def norms(
     table = Table(show_lines=True, title=f"{len(selected)} norms")
     for column in ("norm", "kind", "condition", "act", "period (anchor)", "to"):
         table.add_column(column, overflow="fold")
-    for n in selected:
+    for n in selected:  # plain Text cells: the license's words are no markup (parsing 700 cells costs 30 ms)
         period = "" if n.period is None else n.period.text + (f" ({n.period.anchor_zh or n.period.anchor})"
                                                               if n.period.anchor != "none" else "")
-        table.add_row(n.id, n.kind, escape(n.condition_zh or ""), escape(n.act_zh), escape(period),
-                      escape(n.recipient_zh or ""))
+        table.add_row(*map(Text, (n.id, n.kind, n.condition_zh or "", n.act_zh, period, n.recipient_zh or "")))
     console.print(table)
 
 
