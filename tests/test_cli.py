@@ -120,11 +120,11 @@ def test_norms_table_filters_by_kind() -> None:
 
 def test_help_lists_the_lazy_commands_without_importing_them() -> None:
     """``--help`` must stay fast: eval and serve are listed by summary, their modules (matplotlib, FastAPI) are not
-    imported until one of them runs."""
+    imported until one of them runs, and neither are the settings (pydantic-settings) nor the corpus parser."""
     script = ("import sys; from assistant.cli import app\n"
               "try: app(['--help'])\nexcept SystemExit: pass\n"
-              "print(sorted(m for m in ('assistant.server', 'assistant.cli_eval', 'fastapi', 'matplotlib')"
-              " if m in sys.modules))")
+              "print(sorted(m for m in ('assistant.server', 'assistant.cli_eval', 'fastapi', 'matplotlib',"
+              " 'pydantic_settings', 'assistant.config', 'assistant.corpus') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"})
     assert done.stdout.strip().endswith("[]"), done.stdout[-300:]
