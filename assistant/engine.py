@@ -235,7 +235,7 @@ class Assistant:
         parts = [p for _, p in planned]
         findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]
         if any(p.kind == "obligation" for p in parts) or form.premise:
-            findings = self._premise_checks(parts, lang) + findings
+            findings = self._premise_checks(parts, lang, form.premise) + findings
         findings = _drop_repeats(findings)
         missing = [f for f in findings if f.intent == "reference:missing"]
         if missing:
@@ -361,11 +361,12 @@ class Assistant:
                                 lexical=lambda s: self._sentence_overlap(question, s, lang),
                                 event=bool(intents.EVENT.search(question)))
 
-    def _premise_checks(self, parts: list[Part], lang: Language) -> list[Finding]:
-        """A question that presumes an excluded or prohibited service gets corrected first."""
+    def _premise_checks(self, parts: list[Part], lang: Language, premise: bool) -> list[Finding]:
+        """A question that presumes a service the scope excludes gets corrected first; one that names a service
+        a rule forbids only in some form (「未经许可的电信业务」) is corrected only when it says it presumes it."""
         services = {e.id: e for p in parts for e in p.entries if e.kind == "service"}
         checks = [decide_permission(self.index, [e], lang) for e in services.values()]
-        return [f for f in checks if f.verdict == "no"]
+        return [f for f in checks if f.verdict == "no" and (premise or f.intent == "permission:excluded")]
 
     def _compose(self, question: str, lang: Language, day: date, findings: list[Finding], retrieved: list[str],
                  injected: bool) -> Answer:

@@ -54,10 +54,11 @@ _MAY = _any(
 )
 _MUST = _any(
     r"\b(must|have to|has to|need to|needs to|required|requires?|obliged|obligated|obligation|mandatory|compulsory|"
-    r"supposed to|should (we|i|the company))\b", r"\bdo (we|i) need\b", r"\bis there (a|any) (requirement|duty)\b",
+    r"supposed to|should (we|i|the company))\b", r"\bdo (we|i) need\b",
+    r"\b(does|do|will|would) (that|this|it|they|we|i|the \w+) (still |also )?(need|require)\b", r"\bis there (a|any) (requirement|duty)\b",
     r"必须|需要|要不要|需不需要|是否要|得不得|应当|应该|有没有义务|是不是要|一定要|有义务|(?<![主想])要[^，。？?]{0,20}(吗|么)|得[^，。？?]{0,12}吗",
 )
-_YES_NO_EN = re.compile(r"^\W*(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
+_YES_NO_EN = re.compile(r"^\W*(?:[^,?]{0,60},\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
 _YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
