@@ -187,6 +187,9 @@ def test_other_entity_found(question: str, entity: str) -> None:
         "The licensee's domains?",
         "What is MIIT's address?",
         "Can we offer instant messaging?",
+        # a time word or pronoun before 「的许可证」 names no company
+        "每年的许可证年报能不能不参加？",
+        "去年的许可证年报交了吗？",
     ],
 )
 def test_the_licensee_itself_is_not_another_entity(question: str) -> None:
@@ -242,6 +245,7 @@ def test_article_of_another_document_is_not_a_clause_reference(question: str) ->
         ("How long have we had the license?", ["age"]),
         ("What is the license number?", []),
         ("Can we offer instant messaging?", []),
+        ("公司决定合并，向原发证机关申请最晚是哪天？", []),  # the issuing authority is no issue date
     ],
 )
 def test_date_asks(question: str, asks: list[str]) -> None:

@@ -1,11 +1,18 @@
-"""The decision table's safety properties: polarity flips yes↔no, nothing forbidden is ever conditional, an
-exclusion never grants."""
+"""The decision table's safety properties (polarity flips yes↔no, nothing forbidden is ever conditional, an
+exclusion never grants) and the steps around it: a step-dropping negation, verdicts by question form, and the
+yes/no question nothing decided."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from assistant.reason.decide import TABLE
+from assistant.corpus import License, load_license
+from assistant.findings import Finding, SentenceIndex
+from assistant.reason.decide import TABLE, table_verdict, undecided_is_silent, verdict_for_form
+from assistant.reason.norms import Norm, compile_norms
+from assistant.reason.question import parse_question
 
 
 @pytest.mark.parametrize(("act", "kind"), [(a, k) for a in ("may", "must", "true")
@@ -37,3 +44,47 @@ def test_approval_and_exclusion() -> None:
     assert TABLE[("may", "needs_approval", True)] == "no"  # doing it without the approval
     assert TABLE[("may", "exclusion", False)] == "no"
     assert ("must", "grant", False) not in TABLE  # a grant is no duty: the table has no answer
+
+
+# -- the steps around the table -----------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def lic() -> License:
+    return load_license(ROOT / "corpus", "kongzhong-icp-020001")
+
+
+@pytest.fixture(scope="module")
+def norms(lic: License) -> list[Norm]:
+    return compile_norms(lic)
+
+
+def _norm(norms: list[Norm], clause_id: str, kind: str) -> Norm:
+    return next(n for n in norms if n.clause_id == clause_id and n.kind == kind)
+
+
+def test_a_forbidden_act_done_without_its_step_is_still_forbidden(norms: list[Norm]) -> None:
+    forced = _norm(norms, "special.15.10", "prohibition")
+    assert table_verdict(parse_question("我们可以不经用户同意给他订购别的服务吗？"), forced) == "no"
+    assert table_verdict(parse_question("Can we push offers to users without their consent?"), forced) == "no"
+    # "may we not do the forbidden thing?" has no cell: its negation is no step of the act
+    assert table_verdict(parse_question("Can we not push offers to users?"), forced) is None
+
+
+def test_a_what_question_gets_no_yes_or_conditional() -> None:
+    found = [Finding("conditional", "须先申请并经批准后方可实施。"), Finding("no", "不含即时通讯。")]
+    what = verdict_for_form(parse_question("公司要合并了，要向谁申请？"), found)
+    assert [f.verdict for f in what] == ["info", "no"]  # a "no" corrects the question and stays
+    assert verdict_for_form(parse_question("合并需要批准吗？"), found) == found
+
+
+def test_a_yes_no_question_only_the_fallback_answered_is_not_stated(lic: License) -> None:
+    index = SentenceIndex(lic)
+    sentence = index.by_clause["main.legal-rep"][0]
+    loose = [Finding("info", "Legal representative: Li Yi", [sentence], intent="fallback:main.legal-rep")]
+    silent = undecided_is_silent(parse_question("Do we need an EU representative?"), loose, index, "en")
+    assert silent[0].verdict == "not_stated" and not silent[0].cited and silent[0].related == ["main.legal-rep"]
+    # a what-question keeps the clause the fallback found
+    assert undecided_is_silent(parse_question("Who is our representative?"), loose, index, "en") == loose

@@ -24,7 +24,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "m13": "'force subscriptions' matches 15(10)'s duty unit as well as its 不得强行推送 unit; the old yes stands",
     "m15": "'have no complaint-handling staff' (English) matches no unit of special.5 clearly enough",
     "m27": "「在外地、不在北京吗」: an inverse predicate and a negation in one question",
-    "m28": "「由谁提供接入服务」 is planned as an obligation about a service, corrected as not licensed",
     "m36": "「须先审批的项目，能不能做」: the approval is in a relative clause; the scope's grant answers yes",
     "m38": "注册资本 (a field the license does not state) routes the duty question to not-stated",
     "m44": "「时限是几天」 on special.5 is answered with the clause instead of 'no time limit stated'",

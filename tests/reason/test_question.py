@@ -25,6 +25,10 @@ from assistant.reason.question import negators, parse_question
     ("Whose name is on the permit as legal rep?", "what"),
     ("做信息服务广告的时候，广告里必须写明什么？", "what"),
     ("How many domains are listed?", "how_many"),
+    ("How far ahead of expiry must we apply for renewal?", "when"),
+    # a yes/no question may open with a phrase before its comma, and "which" inside it asks nothing
+    ("For our app store, can we just not tell users which permissions the apps take?", "may"),
+    ("We want to merge with another company. Does that need approval?", "must"),
 ])
 def test_act(question: str, act: str) -> None:
     assert parse_question(question).act == act
@@ -44,6 +48,15 @@ def test_act(question: str, act: str) -> None:
     ("能不能把带宽转租给别的公司？", False),
     ("如果我们不打算续证了，现在报告还来得及吗？", False),
     ("提供搜索服务时，必须不推送、不推荐违法信息吗？", True),  # parallel negations negate one act
+    # a negation bears on the act only in the asking sentence, or in the sentence it points back to
+    ("It's 2026-12-01 and we haven't applied yet. Has the renewal deadline passed?", False),
+    ("We don't want to keep user logs. Is that OK?", True),
+    ("我们不想保存用户日志。这样可以吗？", True),
+    # a degree-negated adjective and a negated noun phrase describe; they do not negate the act
+    ("可以用一些不太准确的宣传语吸引用户吗？", False),
+    ("We're only testing with a few users, not a public release. Does that still need a security assessment?", False),
+    # doing the act first and the step afterwards, across a comma
+    ("能不能先上线，等批准下来再补手续？", True),
 ])
 def test_polarity(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated, negators(question)
@@ -58,6 +71,9 @@ def test_polarity(question: str, negated: bool) -> None:
     ("What's the fee for renewing the license?", "fee"),
     ("What is the company's registered address?", "address"),
     ("Which encryption algorithm must we use?", "algorithm"),
+    ("What is the street address of the issuing authority?", "address"),
+    ("What's the minimum registered capital we must keep?", "fee"),
+    ("续期申请要准备哪些材料？", "documents"),
     ("Can we charge users a fee that is not on the price list?", None),
     ("Who is the access provider?", None),
 ])
@@ -71,6 +87,18 @@ def test_dates_claims_and_premise() -> None:
     assert parse_question("许可证规定用户日志保存6个月，对吧？").claims == ("6个月",)
     assert parse_question("既然我们的许可证可以做搜索，要遵守什么规定？").premise
     assert parse_question("clause 16 says we can resell bandwidth, right?").references == ("special.16",)
+
+
+@pytest.mark.parametrize(("question", "stepless"), [
+    ("Can we launch without approval?", True),
+    ("我们可以不经用户同意给他开通付费服务吗？", True),
+    ("能不能先上线，等批准下来再补手续？", True),
+    ("说是只要对方正规就能租，不用管对方有没有许可，对吧？", True),
+    ("Can we skip the annual report?", False),  # the act itself is dropped, not a step of it
+    ("可以不做年报吗？", False),
+])
+def test_a_negation_that_drops_a_step(question: str, stepless: bool) -> None:
+    assert parse_question(question).stepless is stepless
 
 
 def test_the_asking_sentence_carries_the_act() -> None:

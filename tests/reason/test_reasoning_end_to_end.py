@@ -43,6 +43,18 @@ AS_OF = "2026-12-01"
     ("clause 16 says we can resell bandwidth, right?", "not_stated"),
     ("The license expires in 2030, right?", "no"),
     ("We can apply for renewal as late as 30 days before expiry, right?", "no"),
+    # polarity: the act done first and its step afterwards, or without the step
+    ("我们能先上线固定电话信息服务，等批准下来再补手续吗？", "no"),
+    ("For our app store, can we list apps without telling users what permissions they take?", "no"),
+    ("It's 2026-12-01 and we haven't applied yet. Has the renewal deadline passed?", "yes"),
+    # silent: the nearest rule is about something else
+    ("Must we publish our office opening hours under the licence?", "not_stated"),
+    ("许可证对员工的年假天数有要求吗？", "not_stated"),
+    ("Does the license require us to plant trees around the data centre?", "not_stated"),
+    # near-miss attributes
+    ("What's the minimum registered capital we must keep?", "not_stated"),
+    ("续期申请要准备哪些材料？", "not_stated"),
+    ("What is the street address of the issuing authority?", "not_stated"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),

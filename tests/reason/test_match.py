@@ -1,0 +1,40 @@
+"""Matching a question to norms: words weigh by how rare they are among the clauses, and coverage tells a rule
+about the asked thing from a rule that only sounds like it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assistant.engine import get_assistant
+from assistant.reason.decide import MIN_COVERAGE
+from assistant.reason.match import _idf
+
+
+def test_words_most_clauses_share_weigh_nothing() -> None:
+    documents = [{"公司", "日志"}, {"公司", "年报"}, {"公司", "日志"}] + [{"公司", "域名"}] * 9
+    idf = _idf(documents)
+    assert idf["公司"] == 0.0 and idf["域名"] == 0.0  # in a quarter of the clauses or more
+    assert idf["年报"] == pytest.approx(math.log(12))
+    assert idf["年报"] > idf["日志"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "clause_id", "lang", "covered"), [
+    ("Do we have to keep user logs?", "special.9", "en", True),
+    ("许可证要求我们每年参加年报吗？", "special.14", "zh", True),
+    ("证书编号要挂在网站主页上吗？", "special.2", "zh", True),
+    # the nearest rule sounds alike and shares nothing of what is asked
+    ("Are we required to carry cyber insurance under this license?", "special.15.1", "en", False),
+    ("许可证对员工的年假天数有要求吗？", "special.12", "zh", False),
+    ("Must we publish our office opening hours?", "special.15.4", "en", False),
+])
+def test_coverage_tells_the_asked_rule_from_its_neighbours(question: str, clause_id: str, lang: str,
+                                                           covered: bool) -> None:
+    assistant = get_assistant()
+    assistant.warm_up()
+    assert assistant.matcher is not None
+    rules = [n for n in assistant.norms if n.clause_id == clause_id and n.kind not in ("fact", "grant")]
+    best = max(assistant.matcher.coverage(question, n, lang) for n in rules)
+    assert (best >= MIN_COVERAGE) is covered, best
