@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from dataclasses import replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -19,7 +20,14 @@ from . import template as tpl
 from .config import RetrieverName, Settings, get_settings
 from .corpus import GlossaryEntry, cached_license
 from .evidence import Sentence, forbidden_parts, provided_service, regulates_provision, sentence_modality
-from .facts import absent_field, date_finding, field_clause, referenced_clause, state_field
+from .facts import (
+    absent_field,
+    contradicted_field,
+    date_finding,
+    field_clause,
+    referenced_clause,
+    state_field,
+)
 from .findings import Finding, SentenceIndex, quote_line
 from .intents import Part
 from .obligations import find_obligations
@@ -236,6 +244,12 @@ class Assistant:
         findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]
         if any(p.kind == "obligation" for p in parts) or form.premise:
             findings = self._premise_checks(parts, lang, form.premise) + findings
+        if not form.yes_no:  # a yes/no question about a field's value is answered by the value itself
+            false = self._field_premises(text, lang)
+            if false:
+                rest = [f for f in findings if f.verdict != "not_stated" and f.cited != false.cited]
+                findings = [replace(false, text=" ".join([false.text] + [f.text for f in rest]),
+                                    cited=false.cited + [s for f in rest for s in f.cited])]
         findings = _drop_repeats(findings)
         missing = [f for f in findings if f.intent == "reference:missing"]
         if missing:
@@ -360,6 +374,14 @@ class Assistant:
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,
                                 lexical=lambda s: self._sentence_overlap(question, s, lang),
                                 event=bool(intents.EVENT.search(question)))
+
+    def _field_premises(self, text: str, lang: Language) -> Finding | None:
+        for entry in self._entries(text):
+            clause_id = field_clause(entry) if entry.kind == "field" else None
+            corrected = clause_id and contradicted_field(self.index, clause_id, entry.asked_as or entry.zh, text, lang)
+            if corrected:
+                return corrected
+        return None
 
     def _premise_checks(self, parts: list[Part], lang: Language, premise: bool) -> list[Finding]:
         """A question that presumes a service the scope excludes gets corrected first; one that names a service

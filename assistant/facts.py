@@ -43,11 +43,14 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
     """"Is www.x.cn one of our domains?" / "Our number is …, right?": say yes or no before stating the field."""
     zh = lang == "zh"
     if clause_id == "annex.domains":
-        listed = set(index.license.fields.domains)
+        listed = {d.lower().removeprefix("www."): d for d in index.license.fields.domains}
         lines = []
-        asked = list(dict.fromkeys(d.lower() for d in tpl.DOMAIN.findall(question)))
-        for domain in asked:
-            if domain in listed:
+        # "kongzhong.com" names the site www.kongzhong.com: the host is compared without its www.
+        named = {d.lower().removeprefix("www."): d.lower() for d in tpl.DOMAIN.findall(question)}
+        asked = list(named)
+        for bare in asked:
+            domain = listed.get(bare, named[bare])
+            if bare in listed:
                 lines.append(f"是，{domain}在许可证列明的网站域名中。" if zh else f"Yes, {domain} is one of the licensed domains.")
             else:
                 lines.append(f"不，{domain}不在许可证列明的网站域名中。" if zh else
@@ -92,6 +95,27 @@ def _names_in_value(index: SentenceIndex, clause_id: str, question: str) -> bool
     if not names:
         return None
     return any(fold(n) in value for n in names)
+
+
+def contradicted_field(index: SentenceIndex, clause_id: str, term: str, question: str,
+                       lang: Language) -> Finding | None:
+    """「许可证上的法定代表人是王强，换法人要走什么流程？」: a value the question asserts for a field (its term, then
+    是/为/is and a value) that the field does not hold — a false premise, corrected before anything else."""
+    claim = re.search(re.escape(term) + r"[^，。？?,.]{0,4}?(是|为|叫|写的是|\bis\b|\bwas\b|\bare\b)\s*([^，。？?,.;—–]+?)(?=\s+[-—–]|[，。？?,.;—–]|$)",
+                      question, re.IGNORECASE)
+    if not claim or not index.license.has(clause_id):
+        return None
+    lead, holds = _membership(index, clause_id, claim.group(0), lang)
+    if holds is not False:
+        return None
+    clause = index.license.clause(clause_id)
+    value = _value(clause.text_zh) if lang == "zh" else _value(clause.text_en) or _value(clause.text_zh)
+    asked = claim.group(2).strip()
+    lead = lead or (f"不对，{clause.label_zh}是{value}，不是{asked}。" if lang == "zh" else
+                    f"No — the {clause.label_en.lower()} is {value}, not {asked}.")
+    quotes = " ".join(quote_line(index, s, lang) for s in index.by_clause[clause_id])
+    return Finding("no", f"{lead} {quotes}", list(index.by_clause[clause_id]), confidence=0.85,
+                   intent=f"premise:{clause_id}")
 
 
 def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: str = "") -> Finding:

@@ -85,7 +85,8 @@ ITEM = re.compile(r"^[(（]\s*([一二三四五六七八九十百]+)\s*[)）](?!
 
 CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-DOMAIN = re.compile(r"\b(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}\b")
+# ASCII boundaries, not \b: in 「kong.net在证上吗」 the domain runs straight into Chinese, which \b counts as a word
+DOMAIN = re.compile(r"(?<![A-Za-z0-9-])(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}(?![A-Za-z0-9-])")
 LICENSE_NUMBER = re.compile(_NUMBER)
 
 

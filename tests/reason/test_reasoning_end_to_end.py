@@ -55,6 +55,12 @@ AS_OF = "2026-12-01"
     ("What's the minimum registered capital we must keep?", "not_stated"),
     ("续期申请要准备哪些材料？", "not_stated"),
     ("What is the street address of the issuing authority?", "not_stated"),
+    # a false premise about a field is corrected before the question is answered
+    ("法定代表人是张伟，换法人需要做什么？", "no"),
+    ("Our legal representative is Wang Qiang — what must we update when he leaves?", "no"),
+    # a domain without its www., or running straight into Chinese
+    ("Is kongzhong.com one of our domains?", "yes"),
+    ("kong.net在许可证上吗", "yes"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
