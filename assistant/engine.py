@@ -189,7 +189,9 @@ class Assistant:
 
     def _whole_clause(self, question: str, activities: list[GlossaryEntry]) -> str | None:
         """Questions a whole clause answers: what the license covers, what it rests on, what a section is."""
-        if intents.SCOPE_SUMMARY.search(question) and not activities:
+        summary = intents.SCOPE_SUMMARY.search(question)
+        # 「业务范围是啥」, "what kind of telecom business…": the words that ask for the scope name no activity
+        if summary and not [e for e in activities if fold(e.asked_as or e.zh) not in fold(summary.group())]:
             return "main.scope"
         if intents.LEGAL_BASIS.search(question):
             return "main.preamble"

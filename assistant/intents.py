@@ -80,7 +80,7 @@ AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
                r"续期|续证|延续|续展|延期|换证|续签|继续经营")
 # Template-level questions answered by a whole clause: what the license lets us do; what it rests on.
-SCOPE_SUMMARY = _cue(r"\b(what|which) (kind of |type of )?(business|services?)\b", r"\bwhat (does|can) (the|this|our) licen[cs]e "
+SCOPE_SUMMARY = _cue(r"\b(what|which) ((kinds?|types?|sorts?) of )?([a-z-]+ )?(business|services?)\b", r"\bwhat (does|can) (the|this|our) licen[cs]e "
                      r"(let|allow|cover|permit)", r"\bscope of (the )?licen[cs]e", r"\blicensed (services|business)\b",
                      r"什么业务|哪些业务|哪项业务|业务范围|经营范围|许可范围|许可的业务")
 LEGAL_BASIS = _cue(r"\b(under|according to) (which|what) (law|regulation|rules?)", r"\blegal basis\b",

@@ -47,7 +47,8 @@ _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|�
 _MAY = _any(
     r"\b(can|could|may|might)(?:n'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
     r"\b(we|i|the company) (can|could|may|might)\b",
-    r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|fine|possible)\b",
+    r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|possible)\b",
+    r"(?<!\ba )(?<!the )(?<!any )\bfine\b",  # "is that fine?", not "is there a fine?"
     r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
     r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
     r"(?i:ok)吗|会不会违反|被禁止|禁止吗",
@@ -84,7 +85,7 @@ _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
     r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
     r"prevent|preventing)\b",
-    r"n't\b", r"\bno\b", r"\b(leave|leaving|left)\b[^?.]{0,40}\b(out|off)\b",
+    r"n't\b", r"\bno\b", r"\bw/o\b", r"\b(leave|leaving|left)\b[^?.]{0,40}\b(out|off)\b",
     # doing the act before the step it needs: "launch before being approved", 「先上线后补审批」
     r"\bbefore (being (approved|licensed|permitted)|(getting|obtaining|receiving|we (get|have|obtain|receive)) (an? |any |the )?"
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
@@ -94,7 +95,7 @@ _NEGATOR = _any(
 
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
 ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
-    "penalty": _any(r"\b(fines?|fined|penalt\w*|punish\w*|sanctions?|consequences?|liable|liability)\b",
+    "penalty": _any(r"\b(the|a|any|what|how much) fines?\b|\bfines? (for|of|if|amount)\b", r"\b(fined|penalt\w*|punish\w*|sanctions?|consequences?|liable|liability)\b",
                     r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
     "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
                 r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
@@ -248,7 +249,8 @@ def _asked_part(text: str) -> str:
     """The sentences a negation must stand in to bear on the act: the asking sentence, and the sentence before it
     when the asking one points back. "We haven't filed yet. Has the deadline passed?" asks nothing negated."""
     asking = _question_sentence(text)
-    if asking == text or not _POINTS_BACK.search(asking):
+    bare = len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", asking)) <= 4  # "— fine?", 「行吗？」: a tag on what came before
+    if asking == text or not (bare or _POINTS_BACK.search(asking)):
         return asking
     before = text[:text.find(asking)]
     previous = [p for p in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", before) if p.strip()]

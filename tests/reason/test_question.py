@@ -55,6 +55,8 @@ def test_act(question: str, act: str) -> None:
     # a degree-negated adjective and a negated noun phrase describe; they do not negate the act
     ("可以用一些不太准确的宣传语吸引用户吗？", False),
     ("We're only testing with a few users, not a public release. Does that still need a security assessment?", False),
+    # a bare tag question ("— fine?") asks about the sentence before it
+    ("Marketing wants banner ads w/o the license no. — fine?", True),
     # doing the act first and the step afterwards, across a comma
     ("能不能先上线，等批准下来再补手续？", True),
 ])
@@ -74,6 +76,8 @@ def test_polarity(question: str, negated: bool) -> None:
     ("What is the street address of the issuing authority?", "address"),
     ("What's the minimum registered capital we must keep?", "fee"),
     ("续期申请要准备哪些材料？", "documents"),
+    ("Is there a fine if we file the annual report late?", "penalty"),
+    ("We'd print the brochure without the license number. Is that fine?", None),  # "fine" is "OK" here
     ("Can we charge users a fee that is not on the price list?", None),
     ("Who is the access provider?", None),
 ])
