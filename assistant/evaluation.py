@@ -163,7 +163,10 @@ def score_item(item: Mapping[str, Any], response: Answer | None, clause_texts: M
     checks = [flag for flag in (verdict_ok, answer_ok) if flag is not None]
     correct = all(checks) if checks else None
     abstained = verdict == "not_stated"
-    overlap = len(set(cited) & set(gold))
+    # a not-stated answer cites nothing: the clause nearest to the question is listed as related instead
+    pointed = cited + [r.clause_id for r in response.related] if response and expected_verdict == "not_stated" \
+        and abstained else cited
+    overlap = len(set(pointed) & set(gold))
     invalid = citation_problems(response.citations, clause_texts) if response else []
     lang = item.get("lang")
     language_ok = None if lang is None else (response is not None and response.language == lang)
@@ -188,7 +191,7 @@ def score_item(item: Mapping[str, Any], response: Answer | None, clause_texts: M
         "missing_keywords": missing,
         "correct": correct,
         "abstained": abstained,
-        "citation_precision": overlap / len(cited) if gold and cited else None,
+        "citation_precision": len(set(cited) & set(gold)) / len(cited) if gold and cited else None,
         "citation_recall": overlap / len(gold) if gold else None,
         "citations": len(cited),
         "invalid_citations": invalid,

@@ -31,7 +31,7 @@ from assistant.evaluation import (
     summarise,
 )
 from assistant.report import write_report
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, RelatedClause
 
 CLAUSES = {
     "main.expiry": "有效期至：2026年12月28日",
@@ -204,6 +204,16 @@ def test_citation_precision_and_recall() -> None:
     metrics = aggregate([both, none])
     assert metrics["citation_precision"] == 0.5  # only items that cite something
     assert metrics["citation_recall"] == 0.25
+
+
+def test_a_not_stated_answer_points_to_its_nearest_clause_by_relating_it() -> None:
+    item = {"id": 1, "question": "q", "expected_verdict": "not_stated", "gold_clauses": ["special.12"]}
+    related = [RelatedClause(clause_id="special.12", label_zh="第十二条", label_en="12", score=1.0)]
+    silent = reply("not_stated").model_copy(update={"related": related})
+    assert scored(item, silent)["eval"]["citation_recall"] == 1.0
+    assert scored(item, reply("not_stated"))["eval"]["citation_recall"] == 0
+    # an answer that is not "not stated" still has to cite the clause
+    assert scored(item, reply("yes").model_copy(update={"related": related}))["eval"]["citation_recall"] == 0
 
 
 def test_abstention_precision_recall_and_false_refusals() -> None:
