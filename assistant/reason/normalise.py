@@ -19,6 +19,10 @@ from ..text import is_cjk
 _WORD = re.compile(r"(?<![A-Za-z'’])[A-Za-z]{4,}(?![A-Za-z'’])")  # contractions ("doesn't") are left alone
 _FULL_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 MIN_SIMILARITY = 80  # rapidfuzz ratio (0–100) a correction needs
+_SHORT = re.compile(r"(?<![A-Za-z'’])[a-z]{3}(?![A-Za-z'’])")
+# A three-letter non-word is corrected only into a word the question's form rests on ("do we hav to" → "have");
+# anything else may be an acronym or slang ("ppl", "isp") that a spelling dictionary would spoil.
+_FORM_WORDS = frozenset({"have", "has", "can", "may", "must", "need", "does", "are", "the", "our"})
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +66,14 @@ class Speller:
             best = process.extractOne(low, self.vocabulary, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
             return best[0] if best else word
 
-        return _WORD.sub(fix, text)
+        def fix_short(match: re.Match[str]) -> str:
+            word = match.group()
+            if _english().known([word]):
+                return word
+            guess = _english().correction(word)
+            return guess if guess in _FORM_WORDS else word
+
+        return _SHORT.sub(fix_short, _WORD.sub(fix, text))
 
 
 def normalise(text: str, speller: Speller) -> str:

@@ -73,7 +73,8 @@ _THIRD_PARTY = _any(
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
     r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
 )
-_NOT_NEGATION = _any(r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
+_NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
+                     r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
                      r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
@@ -195,9 +196,14 @@ CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十�
                    r"ten|fifteen|twenty|thirty|sixty|ninety|a)\s+(working days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
+# Sentence ends, but not inside www.x.cn nor after an abbreviation ("license no. 020001", "e.g. a forum").
+_SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\.)(?<!Ltd\.)(?<!vs\.)(?<=[.!?])\s+"
+                           r"|(?<=[。！？])")
+
+
 def _question_sentence(text: str) -> str:
     """"Today is June 1, 2026. Have we missed the deadline?": the (first) sentence that asks carries the act."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text) if s.strip()]  # not inside www.x.cn
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
     asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))]
     return asking[0] if asking else text  # 「要做安全评估吗？报告多久内交？」 is first a yes/no question
 
@@ -253,7 +259,7 @@ def _asked_part(text: str) -> str:
     if asking == text or not (bare or _POINTS_BACK.search(asking)):
         return asking
     before = text[:text.find(asking)]
-    previous = [p for p in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", before) if p.strip()]
+    previous = [p for p in _SENTENCE_END.split(before) if p.strip()]
     return (previous[-1] if previous else "") + " " + asking
 
 

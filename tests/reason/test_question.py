@@ -105,6 +105,11 @@ def test_a_negation_that_drops_a_step(question: str, stepless: bool) -> None:
     assert parse_question(question).stepless is stepless
 
 
+def test_an_abbreviation_ends_no_sentence() -> None:
+    form = parse_question("do we have to put the license no. in our ads??")
+    assert form.act == "must" and not form.negated  # "no." is the number, not a "no"
+
+
 def test_the_asking_sentence_carries_the_act() -> None:
     assert parse_question("Today is June 1, 2026. Have we missed the renewal deadline?").act == "true"
     assert parse_question("Is www.kongzhong.org one of our domains?").act == "true"
