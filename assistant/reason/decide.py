@@ -140,12 +140,16 @@ def _names_the_act(match: NormMatch) -> bool:
 
 
 def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:
-    if form.act != "may" or form.negated or form.inverse or not matches:
+    """A "yes"/"conditional" of the clause lookup that a forbidding unit matches better. A negated question
+    (「默认开通推送，不让他们退订」, "…without telling users") describes the forbidden manner in its negation,
+    so the unit's act needs fewer of its words — but the unit must lead every enabling one all the same."""
+    if form.act != "may" or form.inverse or form.avoiding or not matches:
         return None
     if not decided or decided[0].verdict not in ("yes", "conditional"):
         return None
     best = matches[0]
-    if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < MIN_ACT_SHARED:
+    needed = 1 if form.negated else MIN_ACT_SHARED
+    if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < needed:
         return None  # overriding the clause lookup takes the forbidden act's own words
     enabling = [m for m in matches if m.norm.kind in ("grant", "applies_when", "needs_approval", "duty")]
     if enabling and enabling[0].score + PROHIBITION_MARGIN > best.score:

@@ -10,7 +10,14 @@ import pytest
 
 from assistant.corpus import License, load_license
 from assistant.findings import Finding, SentenceIndex
-from assistant.reason.decide import TABLE, table_verdict, undecided_is_silent, verdict_for_form
+from assistant.reason.decide import (
+    TABLE,
+    _overriding_prohibition,
+    table_verdict,
+    undecided_is_silent,
+    verdict_for_form,
+)
+from assistant.reason.match import NormMatch
 from assistant.reason.norms import Norm, compile_norms
 from assistant.reason.question import parse_question
 
@@ -88,3 +95,16 @@ def test_a_yes_no_question_only_the_fallback_answered_is_not_stated(lic: License
     assert silent[0].verdict == "not_stated" and not silent[0].cited and silent[0].related == ["main.legal-rep"]
     # a what-question keeps the clause the fallback found
     assert undecided_is_silent(parse_question("Who is our representative?"), loose, index, "en") == loose
+
+
+def test_a_forbidding_unit_that_leads_overrides_a_licensed_yes(norms: list[Norm]) -> None:
+    forced = _norm(norms, "special.15.10", "prohibition")
+    duty = _norm(norms, "special.15.10", "applies_when")
+    licensed = [Finding("yes", "可以，属于许可的业务范围。", intent="permission:licensed-with-duties")]
+    leads = [NormMatch(forced, 0.99, 0.90, 2, act_shared=1), NormMatch(duty, 0.95, 0.90, 1)]
+    behind = [NormMatch(forced, 0.96, 0.90, 2, act_shared=1), NormMatch(duty, 0.95, 0.90, 1)]
+    negated = parse_question("能不能默认给用户开通推送，不让他们退订？")
+    assert _overriding_prohibition(negated, licensed, leads) is leads[0]  # the negation names the forbidden manner
+    assert _overriding_prohibition(negated, licensed, behind) is None  # not ahead of the enabling unit
+    plain = parse_question("能不能默认给用户开通推送？")
+    assert _overriding_prohibition(plain, licensed, leads) is None  # without a negation it takes two act words
