@@ -1,13 +1,16 @@
 """The decision: an explicit table act × norm kind × polarity → verdict, and the checks that come before it.
 
 Order (each step may settle the answer):
-1. a clause reference that does not exist is said not to exist (upstream, kept as is);
+1. a clause reference that does not exist is said not to exist, and a value the question asserts for a field
+   that the field does not hold is corrected (upstream, in the engine);
 2. an asked attribute the evidence lacks (a fee, a penalty, a number of staff, a retention period…) → not stated,
    saying what the nearest clause does say;
 3. a yes/no question gets yes/no from the table, by the kind of the norm its evidence rests on and the
    question's polarity — including a question the clause lookup left silent, when a norm matches it clearly;
-4. a day named in the question and a period with an anchor event give a computed deadline;
-5. a question that is not a yes/no question gets no yes/no verdict.
+   a "yes" needs the rule to be about what was asked (coverage), else the license is silent beside that rule;
+4. a yes/no question only the lookup's loose fallback answered is not stated;
+5. a day named in the question and a period with an anchor event give a computed deadline;
+6. a question that is not a yes/no question gets no yes/no verdict.
 """
 
 from __future__ import annotations
@@ -309,7 +312,7 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
 
 def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: SentenceIndex,
                         lang: Language) -> list[Finding]:
-    """A yes/no question the steps could not decide, answered only by the lookup's loose fallback (a clause that
+    """Step 4: a yes/no question the steps could not decide, answered only by the lookup's loose fallback (a clause that
     shares words with it), is one the license does not answer: not stated, with that clause as related."""
     if not form.yes_no or len(findings) != 1 or findings[0].verdict != "info" \
             or not findings[0].intent.startswith("fallback"):
@@ -323,7 +326,7 @@ def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: Sent
 
 
 def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:
-    """Step 5: a what / when / how question is answered with what the license says — the "yes" or "conditional"
+    """Step 6: a what / when / how question is answered with what the license says — the "yes" or "conditional"
     of the rule it rests on becomes "info" (the text keeps the condition); a "no" stays, it corrects the question
     (「既然许可证允许做即时通讯，要备案什么？」)."""
     if form.yes_no:
@@ -333,7 +336,7 @@ def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Findin
 
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
                       index: SentenceIndex, expiry: date, lang: Language) -> list[Finding]:
-    """Step 4: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days"."""
+    """Step 5: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days"."""
     if not form.dates or form.act not in ("when", "what_do", "must", "true", "what") \
             or any(f.intent.startswith("date:") for f in findings):
         return findings
