@@ -44,6 +44,22 @@ _COMMON = frozenset({"你公司", "你公", "公司", "我们", "可以", "是�
                      "主管", "管部", "部门", "the", "and", "company", "shall", "with", "for", "can", "our", "that"})
 
 
+_PIECE_BREAK = re.compile(r";\s*|,\s*(?:and\s+)?(?=shall\b)|\bshall\b|,\s+and\s+|,\s+(?=[a-z]+\b)")
+
+
+_CONDITION_EN = re.compile(r"\(?(applicable|where|when|if|in the event|upon|unless)\b", re.IGNORECASE)
+_NEGATED_EN = re.compile(r"\b(not|no|never|nor)\b", re.IGNORECASE)
+
+
+def _pieces(sentence: str) -> list[str]:
+    """A translated sentence cut where one duty or prohibition ends and the next begins ("…, and shall not …",
+    "; keep the relevant records"), pieces of three words or more. The units of the Chinese sentence are aligned
+    to these by similarity (a prohibition to a negated piece, nothing to a condition such as "When providing…"),
+    since the translation is kept per sentence, not per unit."""
+    parts = [p.strip(" ,.;") for p in _PIECE_BREAK.split(sentence)]
+    return [p for p in parts if len(p.split()) >= 3]
+
+
 def _idf(documents: list[set[str]]) -> dict[str, float]:
     """log(N/df) per word; a word in a quarter of the clauses or more ("公司", "信息", "shall") weighs nothing."""
     df = Counter(w for words in documents for w in words)
@@ -85,7 +101,8 @@ class NormMatcher:
         self.by_clause: dict[str, list[int]] = {}
         for i, norm in enumerate(norms):
             self.by_clause.setdefault(norm.clause_id, []).append(i)
-        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms]
+        pieces = sorted({p for n in norms for p in _pieces(n.act_en)})
+        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces
         path = _vector_file(cache_dir, model, texts)
         if path.exists():
             vectors = np.load(path)
@@ -93,10 +110,29 @@ class NormMatcher:
             vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, vectors)
-        self.vectors = vectors.reshape(2, len(norms), -1)
+        self.vectors = vectors[:2 * len(norms)].reshape(2, len(norms), -1)
+        piece_vectors = dict(zip(pieces, vectors[2 * len(norms):], strict=True))
+        # each unit's own English: the piece of its sentence's translation closest to the unit's Chinese
+        self.unit_en: list[str] = []
+        for i, norm in enumerate(norms):
+            own = _pieces(norm.act_en)
+            fitting = [p for p in own if not _CONDITION_EN.match(p)
+                       and bool(_NEGATED_EN.search(p)) == (norm.kind == "prohibition")] or own
+            best = max(fitting, key=lambda p: float(piece_vectors[p] @ self.vectors[0, i])) if own else norm.act_en
+            self.unit_en.append(best)
+            if own:  # an English question meets the unit half through its piece, half through the sentence
+                mixed = self.vectors[1, i] + piece_vectors[best]
+                self.vectors[1, i] = mixed / np.linalg.norm(mixed)
         self._tokens = [self._words(n.quote) for n in norms]  # the unit's own words; its condition is in `dense`
-        self._tokens_en = [self._words(n.act_en) for n in norms]
-        self._act_tokens = [self._words(n.act_zh) for n in norms]
+        self._tokens_en = [self._words(p) for p in self.unit_en]
+        # the act's own words: those its sentence's other units do not also have ("charge users" is in 15(5)'s
+        # duty to charge accurately as much as in its ban on fees beyond the marked price)
+        own = [self._words(n.act_zh) | self._words(p) for n, p in zip(norms, self.unit_en, strict=True)]
+        self._act_tokens = []
+        for i, norm in enumerate(norms):
+            siblings = [own[j] for j in self.by_clause[norm.clause_id]
+                        if j != i and norms[j].sentence == norm.sentence and norms[j].kind != norm.kind]
+            self._act_tokens.append(own[i].difference(*siblings))
         self.idf = _idf([self._words(c.text_zh) | self._words(c.text_en) for c in lic.clauses])
 
     def _words(self, text: str) -> set[str]:

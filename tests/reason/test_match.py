@@ -9,7 +9,7 @@ import pytest
 
 from assistant.engine import get_assistant
 from assistant.reason.decide import MIN_COVERAGE
-from assistant.reason.match import _idf
+from assistant.reason.match import _idf, _pieces
 
 
 def test_words_most_clauses_share_weigh_nothing() -> None:
@@ -38,3 +38,25 @@ def test_coverage_tells_the_asked_rule_from_its_neighbours(question: str, clause
     rules = [n for n in assistant.norms if n.clause_id == clause_id and n.kind not in ("fact", "grant")]
     best = max(assistant.matcher.coverage(question, n, lang) for n in rules)
     assert (best >= MIN_COVERAGE) is covered, best
+
+
+def test_a_translated_sentence_is_cut_where_one_duty_ends() -> None:
+    sentence = ("The Company shall charge users accurately and reasonably, and shall not charge users any fees "
+                "other than the clearly marked prices; keep the relevant records.")
+    assert _pieces(sentence) == ["The Company", "charge users accurately and reasonably",
+                                 "not charge users any fees other than the clearly marked prices",
+                                 "keep the relevant records"][1:]
+
+
+@pytest.mark.slow
+def test_each_unit_gets_its_own_english_and_its_own_act_words() -> None:
+    assistant = get_assistant()
+    assistant.warm_up()
+    matcher = assistant.matcher
+    assert matcher is not None
+    ours = [(i, n) for i, n in enumerate(assistant.norms) if n.clause_id == "special.15.5"]
+    ban = next(i for i, n in ours if n.kind == "prohibition")
+    duty = next(i for i, n in ours if n.kind == "duty" and "准确" in n.act_zh)
+    assert matcher.unit_en[ban].startswith("not charge users") and "accurately" in matcher.unit_en[duty]
+    # "charge users" is in the duty as much as in the ban: it names neither act on its own
+    assert "charge" not in matcher._act_tokens[ban] and "mark" in matcher._act_tokens[ban]

@@ -22,7 +22,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "m02": "'name of the licensed company' / 'who is the license issued to' find no field (fact lookup)",
     "m10": "'wait until the last week before expiry' states no figure to hold against the 90 days",
     "m13": "'force subscriptions' matches 15(10)'s duty unit as well as its 不得强行推送 unit; the old yes stands",
-    "m15": "'have no complaint-handling staff' (English) matches no unit of special.5 clearly enough",
     "m27": "「在外地、不在北京吗」: an inverse predicate and a negation in one question",
     "m36": "「须先审批的项目，能不能做」: the approval is in a relative clause; the scope's grant answers yes",
     "m38": "注册资本 (a field the license does not state) routes the duty question to not-stated",
