@@ -129,10 +129,13 @@ class NormMatcher:
         # duty to charge accurately as much as in its ban on fees beyond the marked price)
         own = [self._words(n.act_zh) | self._words(p) for n, p in zip(norms, self.unit_en, strict=True)]
         self._act_tokens = []
+        self._sibling_text: list[str] = []  # what the sentence's other units say, their conditions included
         for i, norm in enumerate(norms):
-            siblings = [own[j] for j in self.by_clause[norm.clause_id]
-                        if j != i and norms[j].sentence == norm.sentence and norms[j].kind != norm.kind]
+            others = [j for j in self.by_clause[norm.clause_id]
+                      if j != i and norms[j].sentence == norm.sentence and norms[j].kind != norm.kind]
+            siblings = [own[j] | self._words(norms[j].condition_zh or "") for j in others]
             self._act_tokens.append(own[i].difference(*siblings))
+            self._sibling_text.append(" ".join(norms[j].quote + (norms[j].condition_zh or "") for j in others))
         self.idf = _idf([self._words(c.text_zh) | self._words(c.text_en) for c in lic.clauses])
 
     def _words(self, text: str) -> set[str]:
@@ -195,7 +198,8 @@ class NormMatcher:
                                                            for t in group))
                 score = (dense + LEXICAL_WEIGHT * words + GLOSSARY_WEIGHT * glossary
                          + RANK_WEIGHT / ranks[clause_id])
-                in_act = sum(1 for group in terms if any(t in norm.act_zh for t in group))
+                in_act = sum(1 for group in terms if any(t in norm.act_zh and t not in self._sibling_text[i]
+                                                         for t in group))
                 specific = sum(self.idf.get(t, 0.0) for t in asked & (self._tokens[i] | self._tokens_en[i]))
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
                                      len(asked & self._act_tokens[i]) + in_act, specific=specific))
