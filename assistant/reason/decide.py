@@ -138,6 +138,22 @@ MIN_ACT_SHARED = 2  # …and shares this many words with the forbidden act itsel
 CLEAR_LEAD, CLEAR_DENSE = 0.01, 0.885
 
 
+# A prohibition of only a restricted form of an act (「收取…明码标价外的…费用」, fees *other than* the marked price):
+# the question must name the restriction — its words, or a word of going beyond a limit — to be forbidden by it.
+_RESTRICTED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:以外|之外|外)的")
+_BEYOND = re.compile(r"额外|另外|另收|再收|多收|多扣|加收|之外|以外|其他|没写|未写|未标|没标|不在[^，。？?]{0,8}上|偷偷|隐藏|"
+                     r"\b(extra|additional|hidden|beyond|on top|other than|not (listed|marked|shown|on)|surcharges?)\b",
+                     re.IGNORECASE)
+
+
+def _names_the_restriction(form: QuestionForm, norm: Norm) -> bool:
+    restricted = _RESTRICTED.search(norm.act_zh)
+    if not restricted:
+        return True
+    words = {restricted.group(1)[i:i + 2] for i in range(len(restricted.group(1)) - 1)}
+    return bool(_BEYOND.search(form.text)) or any(w in form.text for w in words)
+
+
 def _names_the_act(match: NormMatch) -> bool:
     return match.act_shared >= MIN_ACT_SHARED or (match.dense_lead >= CLEAR_LEAD and match.dense >= CLEAR_DENSE)
 
@@ -152,7 +168,8 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
         return None
     best = matches[0]
     needed = 1 if form.negated else MIN_ACT_SHARED
-    if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < needed:
+    if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < needed \
+            or not _names_the_restriction(form, best.norm):
         return None  # overriding the clause lookup takes the forbidden act's own words
     enabling = [m for m in matches if m.norm.kind in ("grant", "applies_when", "needs_approval", "duty")]
     if enabling and enabling[0].score + PROHIBITION_MARGIN > best.score:
@@ -252,6 +269,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         norm, from_match, evidence = best.norm, True, [sentence_of(index, best.norm)]  # the lookup cited a neighbour
     if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
+    if norm.kind == "prohibition" and verdict == "no" and not _names_the_restriction(form, norm):
+        return findings  # "may we charge users?" is not asked about fees beyond the marked price
     lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
         (verdict, lang), _LEADS.get((verdict, lang), ""))
     quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(evidence))

@@ -12,6 +12,7 @@ from assistant.corpus import License, load_license
 from assistant.findings import Finding, SentenceIndex
 from assistant.reason.decide import (
     TABLE,
+    _names_the_restriction,
     _overriding_prohibition,
     table_verdict,
     undecided_is_silent,
@@ -108,3 +109,12 @@ def test_a_forbidding_unit_that_leads_overrides_a_licensed_yes(norms: list[Norm]
     assert _overriding_prohibition(negated, licensed, behind) is None  # not ahead of the enabling unit
     plain = parse_question("能不能默认给用户开通推送？")
     assert _overriding_prohibition(plain, licensed, leads) is None  # without a negation it takes two act words
+
+
+def test_a_ban_on_a_restricted_form_needs_the_restriction_named(norms: list[Norm]) -> None:
+    fees = _norm(norms, "special.15.5", "prohibition")  # fees other than the clearly marked price
+    assert not _names_the_restriction(parse_question("我们可以向用户收取信息服务费吗？"), fees)
+    assert not _names_the_restriction(parse_question("Can we charge users for our information services?"), fees)
+    assert _names_the_restriction(parse_question("可以收取明码标价以外的费用吗？"), fees)
+    assert _names_the_restriction(parse_question("Can we add a hidden surcharge at checkout?"), fees)
+    assert _names_the_restriction(parse_question("可以强行推送吗？"), _norm(norms, "special.15.10", "prohibition"))

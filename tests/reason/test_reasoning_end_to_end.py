@@ -47,6 +47,8 @@ AS_OF = "2026-12-01"
     ("我们能先上线固定电话信息服务，等批准下来再补手续吗？", "no"),
     ("For our app store, can we list apps without telling users what permissions they take?", "no"),
     ("It's 2026-12-01 and we haven't applied yet. Has the renewal deadline passed?", "yes"),
+    # a ban on fees beyond the marked price is no ban on charging
+    ("可以收取明码标价以外的费用吗？", "no"),
     # silent: the nearest rule is about something else
     ("Must we publish our office opening hours under the licence?", "not_stated"),
     ("许可证对员工的年假天数有要求吗？", "not_stated"),
@@ -94,3 +96,9 @@ def test_traditional_chinese_is_read() -> None:
 def test_near_miss_names_the_nearest_clause_as_related() -> None:
     result = answer("How long must we keep the records of illegal content we removed?", AS_OF)
     assert "special.9" in [r.clause_id for r in result.related] and not result.citations
+
+
+def test_charging_users_is_not_forbidden() -> None:
+    # 15(5) requires charging accurately and forbids only fees other than the marked price
+    for question in ("我们可以向用户收取信息服务费吗？", "Can we charge users for our information services?"):
+        assert answer(question, AS_OF).verdict != "no"
