@@ -50,6 +50,7 @@ class Overlap:
             df = Counter(t for tokens in by_clause.values() for t in tokens)
             n = len(by_clause)
             self.idf[lang] = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._ceiling = {lang: max(idf.values(), default=1.0) for lang, idf in self.idf.items()}
 
     def tokens(self, text: str, lang: Language) -> set[str]:
         words = self.tokenizer(text.replace("'s", " ").replace("’s", " ").replace("'", " "))
@@ -63,12 +64,15 @@ class Overlap:
         target = self.tokens(text, lang) if text is not None else self.clause_tokens[lang].get(clause_id, set())
         return sum(self.idf[lang].get(t, 0.0) for t in asked & target)
 
+    def weights(self, tokens: set[str], lang: Language) -> dict[str, float]:
+        """Each content word's idf; a word no clause uses weighs most (it is what the license would have to say)."""
+        return {t: self.idf[lang].get(t, self._ceiling[lang]) for t in tokens}
+
     def coverage(self, question: str, clause_id: str, lang: Language) -> float:
         """Share of the question's content (idf-weighted; unknown words weigh most) the clause contains."""
         asked = self.tokens(question, lang)
         if not asked:
             return 0.0
-        ceiling = max(self.idf[lang].values(), default=1.0)
-        weights = {t: self.idf[lang].get(t, ceiling) for t in asked}
+        weights = self.weights(asked, lang)
         target = self.clause_tokens[lang].get(clause_id, set())
         return sum(w for t, w in weights.items() if t in target) / sum(weights.values())

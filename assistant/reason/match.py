@@ -22,6 +22,7 @@ import numpy as np
 
 from ..corpus import License
 from ..overlap import Overlap, stem
+from ..schema import Language
 from ..text import fold
 from .norms import Norm
 
@@ -39,9 +40,9 @@ COMMON_SHARE = 0.25
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-# Bigrams and words every clause or question has: the subject, the regulator, question particles.
-_COMMON = frozenset({"你公司", "你公", "公司", "我们", "可以", "是否", "应当", "按照", "要求", "有关", "相关", "电信",
-                     "主管", "管部", "部门", "the", "and", "company", "shall", "with", "for", "can", "our", "that"})
+# Words of the asking side that no clause-frequency weighs down (a question's 「我们」「可以」, "can", "our"); the
+# words most clauses share (「公司」, "shall") weigh nothing by their idf already.
+_COMMON = frozenset({"我们", "可以", "是否", "相关", "can", "our", "that"})
 
 
 _PIECE_BREAK = re.compile(r";\s*|,\s*(?:and\s+)?(?=shall\b)|\bshall\b|,\s+and\s+|,\s+(?=[a-z]+\b)")
@@ -97,7 +98,6 @@ class NormMatcher:
         self.norms = norms
         self.license = lic
         self.overlap = overlap
-        self.embeddings = embeddings
         self.by_clause: dict[str, list[int]] = {}
         for i, norm in enumerate(norms):
             self.by_clause.setdefault(norm.clause_id, []).append(i)
@@ -151,18 +151,16 @@ class NormMatcher:
         weighed by rarity (words the license never uses weigh most), found in the sentence, its translation or
         the license term a glossary alias stands for. "Must we carry cyber insurance?" against the renewal duty
         covers nothing of "cyber insurance": the license is silent on it, however similar the sentences sound."""
-        language = "zh" if lang == "zh" else "en"
+        language: Language = "zh" if lang == "zh" else "en"
         asked = self.overlap.tokens(question, language) - _ASKING
         if not asked:
             return 1.0
-        english = self.license.clause(norm.clause_id).text_en if norm.clause_id else norm.act_en
         zh_text = fold(norm.sentence + (norm.condition_zh or ""))
-        en_words = self.overlap.tokens(english, "en")
+        en_words = self.overlap.clause_tokens["en"][norm.clause_id]
         aliases = [fold(term) for entry, term in self.license.glossary.matches(question)
                    if any(fold(t) in zh_text for t in entry.terms("zh") if len(t) > 1)]
-        idf = self.overlap.idf[language]
-        ceiling = max(idf.values(), default=1.0)
-        weights = {t: idf.get(t, ceiling) for t in asked}
+        weights = self.overlap.weights(asked, language)
+
         def found(t: str) -> float:
             if any(fold(t) in a for a in aliases) or (t in en_words if language == "en" else t in zh_text):
                 return 1.0
@@ -185,13 +183,12 @@ class NormMatcher:
         q = np.asarray(vector, dtype=np.float32)
         asked = {w for w in self._words(question) if self.idf.get(w, 1.0) > 0}  # common clause words share nothing
         terms = self._glossary_terms(question)
+        # the unit's own Chinese tells apart the units of one sentence; its English helps an English question
+        zh_weight = ZH_WEIGHT[lang]
         out = []
         for clause_id in clauses:
             for i in self.by_clause[clause_id]:
                 norm = self.norms[i]
-                # the unit's own Chinese tells apart the units of one sentence; its English sentence helps an
-                # English question across languages
-                zh_weight = ZH_WEIGHT[lang]
                 dense = float(zh_weight * (self.vectors[0, i] @ q) + (1 - zh_weight) * (self.vectors[1, i] @ q))
                 words = min(len(asked & self._tokens[i]) + 0.5 * len(asked & self._tokens_en[i]), 8)
                 glossary = sum(1 for group in terms if any(t in norm.quote or t in (norm.condition_zh or "")

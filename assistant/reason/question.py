@@ -140,12 +140,11 @@ _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|o
 
 # A negation of a step the act needs rather than of the act: "launch without approval", "rent from them without
 # checking their licence", 「不经用户同意就订购」, 「不用管对方有没有许可」.
-_STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
-                 r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
-                 r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
-                 r"先[^。？?]{0,20}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)")
 # 「先上线，等批准了再补手续」: the act first, the step it needs afterwards
 _DO_FIRST = re.compile(r"先[^。？?]{0,20}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)")
+_STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
+                 r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
+                 r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)", _DO_FIRST.pattern)
 
 #: negators that say "keep from" rather than "not": they agree with a norm whose own act prevents something
 AVOIDING = re.compile(r"^(avoid\w*|refrain\w*|prevent\w*|杜绝|避免|防止)$", re.IGNORECASE)
@@ -266,14 +265,15 @@ def _asked_part(text: str) -> str:
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
-    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", _asked_part(text)))
+    asked = _asked_part(text)
+    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", asked))
     rest = _main_clause_zh(rest)
     rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
     head = _SUBORDINATE.sub(" ", rest[4:])
     rest = rest[:4] + head
     rest = _THIRD_PARTY.sub(" ", rest)
     rest = _NOT_NEGATION.sub(" ", rest)
-    first = _DO_FIRST.search(_asked_part(text))  # spans the clauses the main-clause cut separates
+    first = _DO_FIRST.search(asked)  # spans the clauses the main-clause cut separates
     return tuple(m.group() for m in _NEGATOR.finditer(rest)) + ((first.group(),) if first else ())
 
 
