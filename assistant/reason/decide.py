@@ -182,6 +182,17 @@ def _evidence_text(findings: list[Finding], best: NormMatch | None) -> str:
     return " ".join(texts) if texts else (best.norm.sentence if best else "")
 
 
+def _not_stated(lead: tuple[str, str], nearest: Sentence | None, related: list[str], intent: str, confidence: float,
+                index: SentenceIndex, lang: Language) -> Finding:
+    """"The license does not say …", then what the nearest clause does say; that clause is related, not cited."""
+    zh_lead, en_lead = lead
+    if lang == "zh":
+        text = zh_lead + (f"最相关的条款只规定了：{quote_line(index, nearest, lang)}" if nearest else "")
+    else:
+        text = en_lead + (f" The nearest clause only says: {quote_line(index, nearest, lang)}" if nearest else "")
+    return Finding("not_stated", text, [], related, confidence=confidence, intent=intent)
+
+
 def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMatch | None, index: SentenceIndex,
                       lang: Language) -> Finding | None:
     """Step 2: the question wants an attribute its evidence does not carry."""
@@ -192,21 +203,8 @@ def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMat
     zh_name, en_name = ATTRIBUTE_NAMES[form.attribute]
     cited = [s for f in findings for s in f.cited][:1] or ([sentence_of(index, best.norm)] if best else [])
     related = list(dict.fromkeys([s.clause_id for s in cited] + [c for f in findings for c in f.related]))[:3]
-    if lang == "zh":
-        text = f"许可证未载明{zh_name}。" + (f"最相关的条款只规定了：{quote_line(index, cited[0], lang)}" if cited else "")
-    else:
-        text = f"The license does not state {en_name}." + (
-            f" The nearest clause only says: {quote_line(index, cited[0], lang)}" if cited else "")
-    return Finding("not_stated", text, [], related, confidence=0.75, intent=f"not_stated:{form.attribute}")
-
-
-def _silent_beside(norm: Norm, sentence: Sentence, index: SentenceIndex, lang: Language) -> Finding:
-    """The rule found is about something else: say the license is silent, and what the nearest rule says."""
-    if lang == "zh":
-        text = f"许可证未规定这一点。最相关的条款只规定了：{quote_line(index, sentence, lang)}"
-    else:
-        text = f"The license does not say so. The nearest rule only says: {quote_line(index, sentence, lang)}"
-    return Finding("not_stated", text, [], [norm.clause_id], confidence=0.6, intent="not_stated:rule-elsewhere")
+    return _not_stated((f"许可证未载明{zh_name}。", f"The license does not state {en_name}."),
+                       cited[0] if cited else None, related, f"not_stated:{form.attribute}", 0.75, index, lang)
 
 
 def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
@@ -265,7 +263,9 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     if verdict == "yes" and not form.negated and coverage(norm) < MIN_COVERAGE:
         if best is None or best.norm is norm or table_verdict(form, best.norm) != "yes" \
                 or coverage(best.norm) < MIN_COVERAGE:
-            return [_silent_beside(norm, evidence[0], index, lang)]
+            # the rule found is about something else: the license is silent on what was asked
+            return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
+                                "not_stated:rule-elsewhere", 0.6, index, lang)]
         norm, from_match, evidence = best.norm, True, [sentence_of(index, best.norm)]  # the lookup cited a neighbour
     if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
@@ -337,20 +337,9 @@ def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: Sent
             or not findings[0].intent.startswith("fallback"):
         return findings
     loose = findings[0]
-    nearest = f"最相关的条款：{quote_line(index, loose.cited[0], lang)}" if lang == "zh" and loose.cited else (
-        f" The nearest clause: {quote_line(index, loose.cited[0], lang)}" if loose.cited else "")
-    lead = "许可证没有直接规定这一点。" if lang == "zh" else "The license does not say so directly."
     related = list(dict.fromkeys([s.clause_id for s in loose.cited] + loose.related))
-    return [Finding("not_stated", lead + nearest, [], related, confidence=0.55, intent=loose.intent + ":undecided")]
-
-
-def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:
-    """Step 6: a what / when / how question is answered with what the license says — the "yes" or "conditional"
-    of the rule it rests on becomes "info" (the text keeps the condition); a "no" stays, it corrects the question
-    (「既然许可证允许做即时通讯，要备案什么？」)."""
-    if form.yes_no:
-        return findings
-    return [replace(f, verdict="info") if f.verdict in ("yes", "conditional") else f for f in findings]
+    return [_not_stated(("许可证没有直接规定这一点。", "The license does not say so directly."),
+                        loose.cited[0] if loose.cited else None, related, loose.intent + ":undecided", 0.55, index, lang)]
 
 
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
@@ -391,3 +380,12 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     cited = first.cited if source in evidence else first.cited + [source]
     return [replace(first, text=f"{line} {first.text}".strip(), intent=first.intent + ":deadline",
                     cited=cited)] + findings[1:]
+
+
+def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:
+    """Step 6: a what / when / how question is answered with what the license says — the "yes" or "conditional"
+    of the rule it rests on becomes "info" (the text keeps the condition); a "no" stays, it corrects the question
+    (「既然许可证允许做即时通讯，要备案什么？」)."""
+    if form.yes_no:
+        return findings
+    return [replace(f, verdict="info") if f.verdict in ("yes", "conditional") else f for f in findings]
