@@ -181,6 +181,11 @@ def renewal_rule(index: SentenceIndex) -> tuple[Sentence, int] | None:
     return None
 
 
+def _term_years(issue: date, expiry: date) -> str:
+    """The license's term in years ("5", "2.5")."""
+    return f"{round((expiry - issue).days / 365.25, 1):g}"
+
+
 def _days(n: int, lang: Language) -> str:
     return f"{n}天" if lang == "zh" else f"{n} day{'s' if n != 1 else ''}"
 
@@ -238,9 +243,10 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             else:
                 state = f"已过期（已过期{(as_of - expiry).days}天），不再有效" if zh else \
                     f"no longer valid: it expired {_days((as_of - expiry).days, lang)} ago"
-            lines.append(f"截至{when}，许可证{state}；有效期自{fmt_date(issue, lang)}至{fmt_date(expiry, lang)}。" if zh
+            lines.append(f"截至{when}，许可证{state}；有效期自{fmt_date(issue, lang)}至{fmt_date(expiry, lang)}"
+                         f"（{_term_years(issue, expiry)}年）。" if zh
                          else f"As of {when}, the license is {state}; it runs from {fmt_date(issue, lang)} "
-                              f"to {fmt_date(expiry, lang)}.")
+                              f"to {fmt_date(expiry, lang)} ({_term_years(issue, expiry)} years).")
         elif ask == "days_left":
             left = (expiry - as_of).days
             lines.append((f"截至{when}，距许可证到期（{fmt_date(expiry, lang)}）还有{_days(left, lang)}。" if left >= 0
@@ -249,8 +255,7 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
                           if left >= 0 else f"As of {when}, the license expired {_days(-left, lang)} ago, on "
                                             f"{fmt_date(expiry, lang)}."))
         elif ask == "term":
-            years = round((expiry - issue).days / 365.25, 1)
-            years_text = f"{years:g}"
+            years_text = _term_years(issue, expiry)
             lines.append(f"许可证有效期为{years_text}年：自{fmt_date(issue, lang)}起至{fmt_date(expiry, lang)}止。" if zh
                          else f"The license is valid for {years_text} years: issued {fmt_date(issue, lang)}, valid "
                               f"until {fmt_date(expiry, lang)}.")
@@ -264,9 +269,11 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
                           f"As of {when}, the license had not been issued yet (issued {fmt_date(issue, lang)})."))
         elif ask == "issue":
             lines.append(f"发证日期为{fmt_date(issue, lang)}。" if zh else f"The license was issued on {fmt_date(issue, lang)}.")
-        elif ask == "expiry":
-            lines.append(f"许可证有效期至{fmt_date(expiry, lang)}。" if zh else
-                         f"The license is valid until {fmt_date(expiry, lang)}.")
+        elif ask == "expiry":  # with its term, which "valid for five years, right?" checks
+            years = _term_years(issue, expiry)
+            lines.append(f"许可证有效期至{fmt_date(expiry, lang)}（自{fmt_date(issue, lang)}发证起{years}年）。" if zh else
+                         f"The license is valid until {fmt_date(expiry, lang)} ({years} years from its issue on "
+                         f"{fmt_date(issue, lang)}).")
     before_issue = "valid" in asks and as_of < issue
     if any(a in asks for a in ("issue", "term", "age")) or before_issue:
         cited += index.by_clause["main.issue-date"]

@@ -112,6 +112,8 @@ def norm_for(sentences: list[Sentence], norms: list[Norm], matches: list[NormMat
 
 
 _INVERTED: dict[Verdict, Verdict] = {"yes": "no", "no": "yes", "conditional": "conditional"}
+#: the scope step's answers about a named service (licensed, excluded, not among the licensed services)
+_SCOPE_DECISIONS = ("permission:licensed", "permission:excluded", "permission:not-licensed")
 
 
 def table_verdict(form: QuestionForm, norm: Norm) -> Verdict | None:
@@ -217,7 +219,10 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         return findings
     main = findings[0]
     evidence_text = _evidence_text(findings, None)
-    unmatched = [c for c in form.claims if _figure(c) not in _figures(evidence_text)]
+    # what the date step computed from the license's dates (its term in years) is evidence too
+    checked = " ".join([evidence_text] + [f.text for f in findings if f.intent.startswith("date:")])
+    unmatched = [c for c in form.claims if _figure(c) not in _figures(checked)
+                 or _day_kind(c) not in (None, *_day_kinds(checked, _figure(c)))]
     if unmatched:  # "logs are kept 6 months, right?": the figure is not the license's
         if _figures(evidence_text) or time_limits(evidence_text):  # 「24小时内报告」 against 「第一时间报告」 differs too
             lead = "不对。" if lang == "zh" else "No — not as stated. "
@@ -225,6 +230,11 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
                 f for f in findings[1:] if f.verdict != "not_stated"]
         return findings
     if main.holds is None and main.intent.startswith(("fact:", "date:")) and form.act == "true":
+        if main.intent.startswith("date:") and any((_figure(c) or 1900) < 1900 for c in form.claims):
+            # "valid for five years, right?": every figure it claims is the license's
+            lead = "是的。" if lang == "zh" else "Yes. "
+            return [replace(main, verdict="yes", text=lead + main.text, intent=main.intent + ":claim-holds")] + \
+                findings[1:]
         return findings  # a stated fact that settles no yes/no by itself: say it, do not borrow a rule
     if main.holds is not None:  # a fact or a date that settles the question by itself
         verdict: Verdict = "yes" if main.holds != (form.negated != form.inverse) else "no"
@@ -242,6 +252,13 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     if decided and not form.negated and not form.inverse and (
             form.act == "may" or (form.act == "true" and decided[0].intent.startswith("permission"))):
         return findings  # the permission step already answered the question as asked
+    if decided and form.inverse and not form.negated and decided[0].intent.startswith(_SCOPE_DECISIONS):
+        # "does the license not permit us to run X?": the scope step's answer for X, inverted
+        scope = decided[0]
+        verdict = _INVERTED[scope.verdict]
+        rest = re.sub(r"^(不可以。|可以。|No\. |Yes\. )", "", scope.text)
+        return [replace(scope, verdict=verdict, text=_TRUE_LEADS[(verdict, lang)] + rest,
+                        intent=scope.intent + ":inverse")] + findings[1:]
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None
     rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
@@ -260,8 +277,10 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     verdict = table_verdict(form, norm)
     if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
-    if verdict == "yes" and not form.negated and coverage(norm) < MIN_COVERAGE:
-        if best is None or best.norm is norm or table_verdict(form, best.norm) != "yes" \
+    # "is hosting excluded?" answered "no" from a duty holds as much of the question as a "yes" would
+    permits = (verdict == "yes" and not form.negated) or (form.inverse and norm.kind in ("duty", "applies_when"))
+    if permits and coverage(norm) < MIN_COVERAGE:
+        if best is None or best.norm is norm or table_verdict(form, best.norm) != verdict \
                 or coverage(best.norm) < MIN_COVERAGE:
             # the rule found is about something else: the license is silent on what was asked
             return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
@@ -301,6 +320,21 @@ def _figure(claim: str) -> int | None:
 
 def _figures(text: str) -> set[int | None]:
     return {_figure(m.group()) for m in CLAIM.finditer(text)}
+
+
+_WORKING = re.compile(r"working|business|工作日", re.IGNORECASE)
+_CALENDAR = re.compile(r"calendar|自然日", re.IGNORECASE)
+
+
+def _day_kind(claim: str) -> str | None:
+    """Which days a claimed figure counts, where it says ("10 calendar days" against 「10个工作日」 differs)."""
+    return "working" if _WORKING.search(claim) else "calendar" if _CALENDAR.search(claim) else None
+
+
+def _day_kinds(text: str, figure: int | None) -> set[str]:
+    """The kinds of day the evidence counts ``figure`` in: a plain 「30日」 counts calendar days."""
+    return {"working" if _WORKING.search(m.group()) else "calendar" for m in CLAIM.finditer(text)
+            if _figure(m.group()) == figure}
 
 
 def _leads_no(text: str) -> bool:

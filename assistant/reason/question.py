@@ -45,7 +45,7 @@ _WHEN = _any(
 _WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何")
 _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")
 _MAY = _any(
-    r"\b(can|could|may|might)(?:n'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
+    r"\b(can|could|may|might)(?:n?'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
     r"\b(we|i|the company) (can|could|may|might)\b",
     r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|possible)\b",
     r"(?<!\ba )(?<!the )(?<!any )\bfine\b",  # "is that fine?", not "is there a fine?"
@@ -76,7 +76,10 @@ _THIRD_PARTY = _any(
 _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
                      r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
-                     r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|"
+                     r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|\bno matter\b|"
+                     # "Isn't IM excluded?" asks whether it is: a question's leading negative auxiliary is a bias,
+                     # not a negation of the act
+                     r"^\W*(is|are|was|were|do|does|did|has|have|can|could|should|would|will|wo|must)n'?t\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
                      r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not)\b|"
                      r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
@@ -184,15 +187,17 @@ _LEADING_CONDITION = re.compile(r"^\W*(when|if|after|once|before|while|in case|w
                                 r"^[^，,？?]*?(?<!什么)的时候[，,]?|^[^，,？?]*时[，,]", re.IGNORECASE)
 # The question asks whether something is forbidden, excluded or missing: the answer is the inverse of "may"/"holds".
 _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not allowed|not permitted)\b",
+                r"\b(prohibits|forbids|bans|bars)\b",
                 r"\b(excluded|excludes?|fall(s)? outside|outside (the|its|our|this) (scope|licen[cs]e)|not covered)\b",
                 r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
                 r"\b(doesn'?t|does not|do not|don'?t) (appear|show up|feature)\b",
                 r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|"
                 r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
-CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|天|日|月|年|周|小时|working days?|days?|months?|"
-                   r"years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|\b(one|two|three|four|five|six|seven|eight|nine|"
-                   r"ten|fifteen|twenty|thirty|sixty|ninety|a)\s+(working days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
+CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|个自然日|自然日|天|日|月|年|周|小时|"
+                   r"(?:working|business|calendar) days?|days?|months?|years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|"
+                   r"\b(one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|sixty|ninety|a)\s+"
+                   r"((?:working|business|calendar) days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
 # Sentence ends, but not inside www.x.cn nor after an abbreviation ("license no. 020001", "e.g. a forum").
@@ -207,8 +212,19 @@ def _question_sentence(text: str) -> str:
     return asking[0] if asking else text  # 「要做安全评估吗？报告多久内交？」 is first a yes/no question
 
 
+# Words inside the question that do not ask: "no matter what" asks nothing; "a maximum price we can charge" is a
+# relative clause, its modal is not the question's
+_IDIOM = re.compile(r"\bno matter (what|how|when|which)\b|\bwhatever\b", re.IGNORECASE)
+_RELATIVE_MODAL = re.compile(r"\b(?!(?:that|so|then|whether|if|and|but|now|also|still|where|when|how|why|what|or|yes|"
+                             r"surely|really|ok|okay|right)\b)([a-z]{3,})\s+(we|you|they)\s+(can|could|may|might)\b",
+                             re.IGNORECASE)
+
+
 def _act(text: str) -> Act:
     text = _question_sentence(text)
+    text = _IDIOM.sub(" ", text)
+    if _YES_NO_EN.search(text) and not re.match(r"\W*(can|could|may|might)\b", text, re.IGNORECASE):
+        text = _RELATIVE_MODAL.sub(r"\1 \2", text)
     text = _LEADING_CONDITION.sub("", text, count=1) or text
     lead_yes_no = bool(_YES_NO_EN.search(text)) or bool(_YES_NO_TAIL.search(text) and not _WH_ZH.search(text)
                                                         and any("\u4e00" <= ch <= "\u9fff" for ch in text))
@@ -277,23 +293,44 @@ def negators(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in _NEGATOR.finditer(rest)) + ((first.group(),) if first else ())
 
 
+_YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+                         r"\s+(?:19|20)\d{2}\b", re.IGNORECASE)
+
+
+# A negated modal — "we can never X", 「是不是不能X」, "the license does not permit us to X" — asks whether X is
+# impossible: the inverse of may, not "may we refrain from X?" (「可以不X吗」 negates the act and is not matched).
+_MODAL_NEGATION = _any(r"\b(can ?not|can'?t|could not|couldn'?t|can never|could never|may not|may never|"
+                       r"(is|are|was|were)(n'?t| not| never) (allowed|permitted) to|"
+                       r"(does|do|did)(n'?t| not) (permit|allow|let|authori[sz]e) (us|the company|it|me|them))\b",
+                       r"(?<![能可])(绝对|永远|完全|根本|一律|就)?不(能|可以|可能)(?!不)")
+
+
+def _modal_negation(text: str) -> bool:
+    """The asked part negates only its modal ("so we can never merge?"): no other negation bears on the act."""
+    asked = _asked_part(text)
+    if not _MODAL_NEGATION.search(asked) or re.match(r"\W*(can|could|may|might)n?'?t\b", asked, re.IGNORECASE):
+        return False
+    return not negators(_MODAL_NEGATION.sub(" can ", text))
+
+
 def _without_dates(text: str) -> str:
-    """A day the question names (「今天是2026年6月1日」) is no claimed figure."""
+    """A day or a month the question names (「今天是2026年6月1日」, 「2021年12月拿到的」) is no claimed figure."""
     for pattern in DATE_PATTERNS:
         text = pattern.sub(" ", text)
-    return text
+    return _YEAR_MONTH.sub(" ", text)
 
 
 def parse_question(text: str) -> QuestionForm:
     act = _act(text)
-    found = negators(text)
+    modal_negation = _modal_negation(text)
+    found = () if modal_negation else negators(text)
     attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)
                       and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
         text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text)),
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
-        inverse=act != "may" and bool(_INVERSE.search(text)),
+        inverse=modal_negation or (act != "may" and bool(_INVERSE.search(text))),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=bool(found) and bool(_STEPLESS.search(_asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),

@@ -113,3 +113,37 @@ def test_an_abbreviation_ends_no_sentence() -> None:
 def test_the_asking_sentence_carries_the_act() -> None:
     assert parse_question("Today is June 1, 2026. Have we missed the renewal deadline?").act == "true"
     assert parse_question("Is www.kongzhong.org one of our domains?").act == "true"
+
+
+@pytest.mark.parametrize("question", [
+    "Isn't search excluded from the scope?",
+    "Doesn't the license require a yearly report?",
+    "Aren't we licensed for internet information services?",
+])
+def test_a_leading_negative_auxiliary_is_no_negation(question: str) -> None:
+    assert not parse_question(question).negated  # a biased question asks whether it is so
+
+
+@pytest.mark.parametrize(("question", "inverse", "negated"), [
+    ("So we can never change our shareholders?", True, False),  # is it impossible? — the inverse of may
+    ("我们是不是根本不能开展固定网电话信息服务？", True, False),
+    ("The license does not permit us to run a forum, right?", True, False),
+    ("可以不做年报吗？", False, True),  # the act is negated, not the modal
+    ("Can we not keep user logs?", False, True),
+    ("能不能不配专职的网络安全管理人员？", False, True),
+])
+def test_a_negated_modal_asks_the_inverse(question: str, inverse: bool, negated: bool) -> None:
+    form = parse_question(question)
+    assert (form.inverse, form.negated) == (inverse, negated)
+
+
+def test_words_that_do_not_ask() -> None:
+    assert parse_question("Can we resell bandwidth, no matter what?").act == "may"  # "no matter what" is no what
+    assert not parse_question("Can we resell bandwidth, no matter what?").negated
+    assert parse_question("Does the license limit the prices we may charge?").act == "true"  # a relative clause
+    assert parse_question("Is it true that we can run a forum?").act == "may"
+
+
+def test_claims_keep_their_kind_of_day_and_months_named_are_no_claims() -> None:
+    assert parse_question("Reports are due in 10 calendar days, right?").claims == ("10 calendar days",)
+    assert parse_question("证是2021年12月拿到的，有效期五年，对吧？").claims == ("五年",)

@@ -57,6 +57,16 @@ AS_OF = "2026-12-01"
     ("What's the minimum registered capital we must keep?", "not_stated"),
     ("续期申请要准备哪些材料？", "not_stated"),
     ("What is the street address of the issuing authority?", "not_stated"),
+    # a negated modal asks whether the act is impossible: possible with approval, impossible when excluded
+    ("So we can never change our shareholders, is that right?", "conditional"),
+    ("我们是不是根本不能开展固定网电话信息服务？", "conditional"),
+    ("Aren't search services excluded from what we're licensed for?", "yes"),
+    ("Is it correct that the license does not permit us to provide internet information services?", "no"),
+    # a claimed figure must have the license's kind of day; the term is computed from the license's dates
+    ("Illegal content has to be reported within 10 business days after handling, right?", "yes"),
+    ("Illegal content has to be reported within 10 calendar days after handling, right?", "no"),
+    ("许可证有效期是五年，对吗？", "yes"),
+    ("Is the license valid for three years?", "no"),
     # a false premise about a field is corrected before the question is answered
     ("法定代表人是张伟，换法人需要做什么？", "no"),
     ("Our legal representative is Wang Qiang — what must we update when he leaves?", "no"),
