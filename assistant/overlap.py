@@ -22,6 +22,8 @@ whose when where why how can could may might must shall should will would not no
 any all some each other into about under over after before again just also only very more most one two
 license licence licensed company companys licensee please tell me say says said need needs let lets get got
 want wants like right correct actually really still ever even according way kind much many
+between every through during within upon onto across per via whether while since because though until yet both
+either neither own same else anyone someone everyone anything something nothing now already ok okay
 """.split())  # noqa: SIM905 - a word list reads better as text
 _ZH_STOP = {"我们", "公司", "许可证", "可以", "什么", "需要", "是否", "这个", "那个", "这张", "哪些", "怎么", "如何",
             "一下", "还是", "就是", "如果", "的话", "有没有", "是不是", "我们的", "执照", "证上", "这块", "这些", "时候",
@@ -33,6 +35,8 @@ def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
+    if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]  # a short plural: apps, logs, fees
     return word
 
 
@@ -50,7 +54,8 @@ class Overlap:
             df = Counter(t for tokens in by_clause.values() for t in tokens)
             n = len(by_clause)
             self.idf[lang] = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._ceiling = {lang: max(idf.values(), default=1.0) for lang, idf in self.idf.items()}
+        # a word no clause uses weighs as if half a clause used it: more than the rarest word the license has
+        self._ceiling = {lang: math.log(1 + 2 * len(by_clause)) for lang, by_clause in self.clause_tokens.items()}
 
     def tokens(self, text: str, lang: Language) -> set[str]:
         words = self.tokenizer(text.replace("'s", " ").replace("’s", " ").replace("'", " "))
@@ -65,7 +70,8 @@ class Overlap:
         return sum(self.idf[lang].get(t, 0.0) for t in asked & target)
 
     def weights(self, tokens: set[str], lang: Language) -> dict[str, float]:
-        """Each content word's idf; a word no clause uses weighs most (it is what the license would have to say)."""
+        """Each content word's idf; a word no clause uses weighs most (it is what the license would have to say,
+        and more than a word the license has once)."""
         return {t: self.idf[lang].get(t, self._ceiling[lang]) for t in tokens}
 
     def coverage(self, question: str, clause_id: str, lang: Language) -> float:

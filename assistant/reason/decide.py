@@ -91,7 +91,7 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 #: rarer-than-common ones), not 「许可证」「公司」 that most clauses have
 MIN_SPECIFIC = 2.0
 #: a "yes" needs at least a fifth of the question's content (idf-weighted) in the rule's sentence
-MIN_COVERAGE = 0.2
+MIN_COVERAGE = 0.3
 
 
 def sentence_of(index: SentenceIndex, norm: Norm) -> Sentence:
@@ -158,6 +158,12 @@ def _names_the_restriction(form: QuestionForm, norm: Norm) -> bool:
 
 def _names_the_act(match: NormMatch) -> bool:
     return match.act_shared >= MIN_ACT_SHARED or (match.dense_lead >= CLEAR_LEAD and match.dense >= CLEAR_DENSE)
+
+
+def _decisive(match: NormMatch) -> bool:
+    """A match close and specific enough to decide by itself (see :data:`MIN_MATCH`, :data:`MIN_SPECIFIC`)."""
+    return match.score >= MIN_MATCH and (
+        (match.act_shared >= 1 and match.specific >= MIN_SPECIFIC) or _names_the_act(match))
 
 
 def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:
@@ -262,8 +268,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None
     rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
-    best = rules[0] if rules and rules[0].score >= MIN_MATCH and (
-        (rules[0].act_shared >= 1 and rules[0].specific >= MIN_SPECIFIC) or _names_the_act(rules[0])) else None
+    best = rules[0] if rules and _decisive(rules[0]) else None
     cited_score = next((m.score for m in matches if m.norm is cited), None)
     # the clause lookup's evidence stands unless the norm table holds a clearly better-matching rule
     if cited is not None and cited.kind not in ("fact", "grant") and (
@@ -280,12 +285,14 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     # "is hosting excluded?" answered "no" from a duty holds as much of the question as a "yes" would
     permits = (verdict == "yes" and not form.negated) or (form.inverse and norm.kind in ("duty", "applies_when"))
     if permits and coverage(norm) < MIN_COVERAGE:
-        if best is None or best.norm is norm or table_verdict(form, best.norm) != verdict \
-                or coverage(best.norm) < MIN_COVERAGE:
+        # the lookup cited a neighbour: a rule matched about as well that holds what was asked answers instead
+        covering = [m for m in rules if m.norm is not norm and _decisive(m) and m.score + CITED_MARGIN >= rules[0].score
+                    and table_verdict(form, m.norm) == verdict and coverage(m.norm) >= MIN_COVERAGE]
+        if not covering:
             # the rule found is about something else: the license is silent on what was asked
             return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
                                 "not_stated:rule-elsewhere", 0.6, index, lang)]
-        norm, from_match, evidence = best.norm, True, [sentence_of(index, best.norm)]  # the lookup cited a neighbour
+        norm, from_match, evidence = covering[0].norm, True, [sentence_of(index, covering[0].norm)]
     if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
     if norm.kind == "prohibition" and verdict == "no" and not _names_the_restriction(form, norm):

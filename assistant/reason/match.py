@@ -25,6 +25,7 @@ from ..overlap import Overlap, stem
 from ..schema import Language
 from ..text import fold
 from .norms import Norm
+from .question import asked_part
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -152,7 +153,8 @@ class NormMatcher:
         the license term a glossary alias stands for. "Must we carry cyber insurance?" against the renewal duty
         covers nothing of "cyber insurance": the license is silent on it, however similar the sentences sound."""
         language: Language = "zh" if lang == "zh" else "en"
-        asked = self.overlap.tokens(question, language) - _ASKING
+        # what is asked, not the scene a scenario sets ("We run an app store. Must we keep a blacklist?")
+        asked = self.overlap.tokens(asked_part(question), language) - _ASKING
         if not asked:
             return 1.0
         zh_text = fold(norm.sentence + (norm.condition_zh or ""))

@@ -266,7 +266,7 @@ def _main_clause_zh(text: str) -> str:
 _POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种|此举|这个做法|可以吗|行吗|行不行|可不可以|合规吗")
 
 
-def _asked_part(text: str) -> str:
+def asked_part(text: str) -> str:
     """The sentences a negation must stand in to bear on the act: the asking sentence, and the sentence before it
     when the asking one points back. "We haven't filed yet. Has the deadline passed?" asks nothing negated."""
     asking = _question_sentence(text)
@@ -281,7 +281,7 @@ def _asked_part(text: str) -> str:
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
-    asked = _asked_part(text)
+    asked = asked_part(text)
     rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", asked))
     rest = _main_clause_zh(rest)
     rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
@@ -307,7 +307,7 @@ _MODAL_NEGATION = _any(r"\b(can ?not|can'?t|could not|couldn'?t|can never|could 
 
 def _modal_negation(text: str) -> bool:
     """The asked part negates only its modal ("so we can never merge?"): no other negation bears on the act."""
-    asked = _asked_part(text)
+    asked = asked_part(text)
     if not _MODAL_NEGATION.search(asked) or re.match(r"\W*(can|could|may|might)n?'?t\b", asked, re.IGNORECASE):
         return False
     return not negators(_MODAL_NEGATION.sub(" can ", text))
@@ -332,6 +332,6 @@ def parse_question(text: str) -> QuestionForm:
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
         inverse=modal_negation or (act != "may" and bool(_INVERSE.search(text))),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
-        stepless=bool(found) and bool(_STEPLESS.search(_asked_part(text))),
+        stepless=bool(found) and bool(_STEPLESS.search(asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
     )

@@ -29,6 +29,11 @@ def test_words_most_clauses_share_weigh_nothing() -> None:
     ("Are we required to carry cyber insurance under this license?", "special.15.1", "en", False),
     ("许可证对员工的年假天数有要求吗？", "special.12", "zh", False),
     ("Must we publish our office opening hours?", "special.15.4", "en", False),
+    # the scene a scenario sets is not what it asks
+    ("We plan a big marketplace where outside developers upload Android games. Must we keep a blacklist of bad apps?",
+     "special.15.11", "en", True),
+    # a word the license never uses weighs more than one it has once: 「系统」 alone does not cover 「防沉迷」
+    ("许可证对游戏防沉迷系统有要求吗？", "special.6", "zh", False),
 ])
 def test_coverage_tells_the_asked_rule_from_its_neighbours(question: str, clause_id: str, lang: str,
                                                            covered: bool) -> None:
@@ -60,3 +65,9 @@ def test_each_unit_gets_its_own_english_and_its_own_act_words() -> None:
     assert matcher.unit_en[ban].startswith("not charge users") and "accurately" in matcher.unit_en[duty]
     # "charge users" is in the duty as much as in the ban: it names neither act on its own
     assert "charge" not in matcher._act_tokens[ban] and "mark" in matcher._act_tokens[ban]
+
+
+def test_a_short_plural_is_stemmed() -> None:
+    from assistant.overlap import stem
+    assert stem("apps") == stem("app") and stem("logs") == stem("log") and stem("fees") == "fee"
+    assert stem("bus") == "bus" and stem("has") == "has"  # too short to be a plural stem
