@@ -25,6 +25,7 @@ from .facts import (
     contradicted_field,
     date_finding,
     field_clause,
+    order_claim,
     referenced_clause,
     state_field,
 )
@@ -241,6 +242,9 @@ class Assistant:
                    f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
         form = parse_question(text)
+        order = order_claim(self.index, text, lang) if form.yes_no else None
+        if order is not None:
+            return [order]  # "Order No. 24 is the security measures, right?" is settled by the license's pairing
         planned = self._plan_subquestions(text)
         parts = [p for _, p in planned]
         findings = [f for f in (self._resolve(p, q, lang, day, ranks) for q, p in planned) if f is not None]

@@ -283,3 +283,51 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
     return Finding("info", " ".join(lines) + " " + quotes, cited, confidence=0.95, intent="date:" + ",".join(asks),
                    holds=holds)
+
+
+# -- the regulations the license cites by order number ----------------------------------------------------------
+_CITED_ORDER = re.compile(r"《([^》]+)》（[^（）]{0,20}令第(\d+)号）")
+_ASKED_ORDER = re.compile(r"第\s*(\d+)\s*号\s*令|令\s*第\s*(\d+)\s*号|\b(?:order|decree)\s+no\.?\s*(\d+)", re.IGNORECASE)
+
+
+def cited_orders(index: SentenceIndex) -> dict[int, tuple[str, Sentence]]:
+    """Each order number the license cites, with the title it gives it and the sentence that says so."""
+    out: dict[int, tuple[str, Sentence]] = {}
+    for sentence in index.all:
+        for m in _CITED_ORDER.finditer(sentence.text):
+            out.setdefault(int(m.group(2)), (m.group(1), sentence))
+    return out
+
+
+def order_claim(index: SentenceIndex, question: str, lang: Language) -> Finding | None:
+    """"Order No. 24 is the network security measures, right?": a question that pairs an order number with a
+    title the license cites is checked against the license's own pairing."""
+    orders = cited_orders(index)
+    numbers = {int(next(g for g in m.groups() if g)) for m in _ASKED_ORDER.finditer(question)}
+    folded = fold(question)
+    english = question.lower()
+    titles = {title for title, sentence in orders.values() if fold(title) in folded
+              or _english_title(index, sentence, title).lower() in english}
+    if len(numbers) != 1 or len(titles) != 1:
+        return None
+    number, title = numbers.pop(), titles.pop()
+    own = next(n for n, (t, _) in orders.items() if t == title)
+    cited = [orders[own][1]] + ([orders[number][1]] if number in orders and number != own else [])
+    quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(cited))
+    if own == number:
+        text = f"是的。《{title}》即工业和信息化部令第{own}号。" if lang == "zh" else \
+            f"Yes. {_english_title(index, cited[0], title)} (《{title}》) is MIIT Order No. {own}. "
+        return Finding("yes", f"{text}{quotes}", cited, confidence=0.9, intent="fact:order:holds")
+    other = f"；第{number}号令是《{orders[number][0]}》" if number in orders else ""
+    other_en = f"; Order No. {number} is 《{orders[number][0]}》" if number in orders else ""
+    text = f"不对。《{title}》是工业和信息化部令第{own}号{other}。" if lang == "zh" else \
+        f"No. 《{title}》 is MIIT Order No. {own}, not No. {number}{other_en}. "
+    return Finding("no", f"{text}{quotes}", cited, confidence=0.9, intent="fact:order:claim-differs")
+
+
+def _english_title(index: SentenceIndex, sentence: Sentence, title: str) -> str:
+    """The translation's name for a cited title: the words before its 《…》 in the clause's English."""
+    text_en = index.license.clause(sentence.clause_id).text_en
+    m = re.search(r"([A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|of|on|for|the|and|to|in))*)\s*\(《" + re.escape(title) + "》",
+                  text_en)
+    return m.group(1) if m else title

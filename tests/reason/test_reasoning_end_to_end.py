@@ -67,6 +67,10 @@ AS_OF = "2026-12-01"
     ("Illegal content has to be reported within 10 calendar days after handling, right?", "no"),
     ("许可证有效期是五年，对吗？", "yes"),
     ("Is the license valid for three years?", "no"),
+    # an order number paired with a title is checked against the license's own pairing
+    ("《通信网络安全防护管理办法》是工信部第24号令吧？", "no"),
+    ("Is Order No. 24 the Provisions on Protecting the Personal Information of Telecommunications and Internet Users?",
+     "yes"),
     # a false premise about a field is corrected before the question is answered
     ("法定代表人是张伟，换法人需要做什么？", "no"),
     ("Our legal representative is Wang Qiang — what must we update when he leaves?", "no"),
