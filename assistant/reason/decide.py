@@ -144,7 +144,7 @@ CLEAR_LEAD, CLEAR_DENSE = 0.01, 0.885
 # the question must name the restriction — its words, or a word of going beyond a limit — to be forbidden by it.
 _RESTRICTED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:以外|之外|外)的")
 _BEYOND = re.compile(r"额外|另外|另收|再收|多收|多扣|加收|之外|以外|其他|没写|未写|未标|没标|不在[^，。？?]{0,8}上|偷偷|隐藏|"
-                     r"\b(extra|additional|hidden|beyond|on top|other than|not (listed|marked|shown|on)|surcharges?)\b",
+                     r"\b(extra|additional|hidden|beyond|on top|other than|surcharges?)\b|(\bnot|n't) (listed|marked|shown|on|in)\b",
                      re.IGNORECASE)
 
 

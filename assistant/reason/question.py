@@ -72,6 +72,10 @@ _THIRD_PARTY = _any(
     r"outfits?|entit(y|ies)|people|partners?|clients?|customers?|startups?|suppliers?|contractors?|carriers?|agents?|"
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
     r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
+    # what the user does not do is no refusal of ours: 「用户不主动取消就扣费」, "unless users don't opt out"
+    r"(用户|客户|消费者|会员|对方|他们|他|她)(自己|本人)?(不|没有?|未)",
+    r"\b(users?|customers?|subscribers?|members?|clients?|consumers?|he|she)\s+((do|does|did|has|have|had|would|will)"
+    r"(n'?t| not)|never|not)\b",
 )
 _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
                      r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"

@@ -117,4 +117,5 @@ def test_a_ban_on_a_restricted_form_needs_the_restriction_named(norms: list[Norm
     assert not _names_the_restriction(parse_question("Can we charge users for our information services?"), fees)
     assert _names_the_restriction(parse_question("可以收取明码标价以外的费用吗？"), fees)
     assert _names_the_restriction(parse_question("Can we add a hidden surcharge at checkout?"), fees)
+    assert _names_the_restriction(parse_question("Can we add a fee that isn't on our price list?"), fees)
     assert _names_the_restriction(parse_question("可以强行推送吗？"), _norm(norms, "special.15.10", "prohibition"))

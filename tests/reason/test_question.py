@@ -147,3 +147,11 @@ def test_words_that_do_not_ask() -> None:
 def test_claims_keep_their_kind_of_day_and_months_named_are_no_claims() -> None:
     assert parse_question("Reports are due in 10 calendar days, right?").claims == ("10 calendar days",)
     assert parse_question("证是2021年12月拿到的，有效期五年，对吧？").claims == ("五年",)
+
+
+@pytest.mark.parametrize("question", [
+    "注册时默认给用户开通付费推送，用户不主动退订就一直扣费，可以吗？",
+    "Can we bill for the newsletter unless users don't opt out?",
+])
+def test_what_the_user_does_not_do_is_no_negation_of_our_act(question: str) -> None:
+    assert not parse_question(question).negated
