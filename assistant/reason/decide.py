@@ -209,7 +209,9 @@ def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMat
     if ATTRIBUTE_VALUES[form.attribute].search(_evidence_text(findings, best)):
         return None
     zh_name, en_name = ATTRIBUTE_NAMES[form.attribute]
-    cited = [s for f in findings for s in f.cited][:1] or ([sentence_of(index, best.norm)] if best else [])
+    # the license's dates are no nearest rule for "how many years must we keep old app versions?"
+    rules = [f for f in findings if not f.intent.startswith("date:")] if form.attribute != "time_limit" else findings
+    cited = [s for f in rules for s in f.cited][:1] or ([sentence_of(index, best.norm)] if best else [])
     related = list(dict.fromkeys([s.clause_id for s in cited] + [c for f in findings for c in f.related]))[:3]
     return _not_stated((f"许可证未载明{zh_name}。", f"The license does not state {en_name}."),
                        cited[0] if cited else None, related, f"not_stated:{form.attribute}", 0.75, index, lang)

@@ -25,7 +25,7 @@ from ..overlap import Overlap, stem
 from ..schema import Language
 from ..text import fold
 from .norms import Norm
-from .question import asked_part
+from .question import asked_part, asking_sentence
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -36,6 +36,7 @@ LEXICAL_WEIGHT = 0.02
 GLOSSARY_WEIGHT = 0.03
 RANK_WEIGHT = 0.03
 ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
+MIN_ASKED_WORDS = 2  # an asking sentence with this many content words of its own can be read by itself
 COMMON_SHARE = 0.25
 
 
@@ -71,7 +72,7 @@ def _idf(documents: list[set[str]]) -> dict[str, float]:
 
 #: words that ask rather than name a topic (modality, "anything about", "this licence"): no part of what is asked
 _ASKING = frozenset({"必须", "不要", "要不要", "义务", "这是", "除了", "还要", "张证", "有要求", "规定", "提到", "写明", "载明",
-                     "requir", "require", "mandatory", "oblig", "oblige", "obligat", "anyth", "anything", "someth",
+                     "requir", "require", "expect", "mandatory", "oblig", "oblige", "obligat", "anyth", "anything", "someth",
                      "mention", "allow", "permit", "nice", "stat", "specif", "actual", "just"})
 
 
@@ -153,8 +154,14 @@ class NormMatcher:
         the license term a glossary alias stands for. "Must we carry cyber insurance?" against the renewal duty
         covers nothing of "cyber insurance": the license is silent on it, however similar the sentences sound."""
         language: Language = "zh" if lang == "zh" else "en"
-        # what is asked, not the scene a scenario sets ("We run an app store. Must we keep a blacklist?")
-        asked = self.overlap.tokens(asked_part(question), language) - _ASKING
+        # what is asked, not the scene a scenario sets ("We run an app store. Must we keep a blacklist?"); an
+        # asking sentence that points back ("Before they do that: must we keep logs?") may hold all it asks itself
+        readings = [self.overlap.tokens(text, language) - _ASKING for text in (asked_part(question),
+                                                                              asking_sentence(question))]
+        readings = [readings[0]] + [r for r in readings[1:] if len(r) >= MIN_ASKED_WORDS and r != readings[0]]
+        return max(self._covered(question, asked, norm, language) for asked in readings)
+
+    def _covered(self, question: str, asked: set[str], norm: Norm, language: Language) -> float:
         if not asked:
             return 1.0
         zh_text = fold(norm.sentence + (norm.condition_zh or ""))

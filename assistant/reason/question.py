@@ -56,10 +56,11 @@ _MAY = _any(
 _MUST = _any(
     r"\b(must|have to|has to|need to|needs to|required|requires?|obliged|obligated|obligation|mandatory|compulsory|"
     r"supposed to|should (we|i|the company))\b", r"\bdo (we|i) need\b",
+    r"\b(expects?|expected) (us|the company|licensees?|operators?) to\b",
     r"\b(does|do|will|would) (that|this|it|they|we|i|the \w+) (still |also )?(need|require)\b", r"\bis there (a|any) (requirement|duty)\b",
     r"必须|需要|要不要|需不需要|是否要|得不得|应当|应该|有没有义务|是不是要|一定要|有义务|(?<![主想])要[^，。？?]{0,20}(吗|么)|得[^，。？?]{0,12}吗",
 )
-_YES_NO_EN = re.compile(r"^\W*(?:[^,?]{0,60},\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
+_YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
 _YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
@@ -119,6 +120,8 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                       r"多久一次|频率|几次|每隔多久|多长时间一次|一年几次|多久.{0,4}一次"),
     "retention": _any(r"\bhow long\b[^?]{0,40}\b(keep|kept|retain\w*|store\w*|stored|hold|preserve\w*|archive\w*)\b",
                       r"\b(retention|storage) (period|time|duration)\b", r"\bfor how long\b",
+                      r"\bhow many (years|months|days|weeks)\b[^?]{0,40}\b(keep|kept|retain\w*|store\w*|stored|hold|"
+                      r"preserve\w*|archive\w*)\b",
                       r"(保存|保留|留存|存储|存|保管)[^，。？?]{0,8}(多久|多长时间|几年|几个月|期限|多少天|几天)|保存期|留存期"),
     "grace": _any(r"\bgrace\b", r"\blate (filing|submission|report)\b", r"\bif we (are|were|'re) late\b",
                   r"宽限|逾期.{0,6}(还|能|可以)|晚.{0,4}几天"),
@@ -209,7 +212,7 @@ _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\
                            r"|(?<=[。！？])")
 
 
-def _question_sentence(text: str) -> str:
+def asking_sentence(text: str) -> str:
     """"Today is June 1, 2026. Have we missed the deadline?": the (first) sentence that asks carries the act."""
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
     asking = [s for s in sentences if s.rstrip().endswith(("?", "？"))]
@@ -225,7 +228,7 @@ _RELATIVE_MODAL = re.compile(r"\b(?!(?:that|so|then|whether|if|and|but|now|also|
 
 
 def _act(text: str) -> Act:
-    text = _question_sentence(text)
+    text = asking_sentence(text)
     text = _IDIOM.sub(" ", text)
     if _YES_NO_EN.search(text) and not re.match(r"\W*(can|could|may|might)\b", text, re.IGNORECASE):
         text = _RELATIVE_MODAL.sub(r"\1 \2", text)
@@ -273,7 +276,7 @@ _POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种
 def asked_part(text: str) -> str:
     """The sentences a negation must stand in to bear on the act: the asking sentence, and the sentence before it
     when the asking one points back. "We haven't filed yet. Has the deadline passed?" asks nothing negated."""
-    asking = _question_sentence(text)
+    asking = asking_sentence(text)
     bare = len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", asking)) <= 4  # "— fine?", 「行吗？」: a tag on what came before
     if asking == text or not (bare or _POINTS_BACK.search(asking)):
         return asking

@@ -32,6 +32,9 @@ def test_words_most_clauses_share_weigh_nothing() -> None:
     # the scene a scenario sets is not what it asks
     ("We plan a big marketplace where outside developers upload Android games. Must we keep a blacklist of bad apps?",
      "special.15.11", "en", True),
+    # an asking sentence that points back ("before they do that") may hold all it asks by itself
+    ("Ops plan to wipe the access logs nightly. Before they do that, must we keep records of what users do?",
+     "special.9", "en", True),
     # a word the license never uses weighs more than one it has once: 「系统」 alone does not cover 「防沉迷」
     ("许可证对游戏防沉迷系统有要求吗？", "special.6", "zh", False),
 ])

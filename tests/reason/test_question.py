@@ -155,3 +155,9 @@ def test_claims_keep_their_kind_of_day_and_months_named_are_no_claims() -> None:
 ])
 def test_what_the_user_does_not_do_is_no_negation_of_our_act(question: str) -> None:
     assert not parse_question(question).negated
+
+
+def test_more_ways_to_ask() -> None:
+    assert parse_question("Does the license expect us to keep user logs?").act == "must"
+    assert parse_question("Before we launch: do we have to file anything?").act == "must"  # a lead-in before a colon
+    assert parse_question("We archive old app versions. For how many years must we keep them?").attribute == "retention"
