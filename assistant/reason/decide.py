@@ -62,7 +62,7 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "retention": re.compile(r"(?:保存|留存|保留)[^，。；]{0,12}(?:\d|[一二三四五六七八九十])+\s*(?:日|天|个月|月|年)"),
     "grace": re.compile(r"宽限|顺延"),
     "algorithm": re.compile(r"算法|SM\d|AES|RSA"),
-    "address": re.compile(r"(?:住所|地址|注册地)\s*[:：]"),
+    "address": re.compile(r"(?:住所|地址|注册地)\s*[:：]|[\u4e00-\u9fff]{2,}[市区县][\u4e00-\u9fffA-Za-z0-9]{2,}[街路道号室座]"),
     "contact": re.compile(r"@|(?:电话|邮箱)\s*[:：]|\d{3,4}-\d{7,8}"),
     "documents": re.compile(r"(提交|提供|报送|准备)[^，。；]{0,12}(材料|资料|申请书|证明)|材料|资料"),
     "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
@@ -204,8 +204,8 @@ def _not_stated(lead: tuple[str, str], nearest: Sentence | None, related: list[s
 def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMatch | None, index: SentenceIndex,
                       lang: Language) -> Finding | None:
     """Step 2: the question wants an attribute its evidence does not carry."""
-    if form.attribute is None or form.act == "may":
-        return None
+    if form.attribute is None or form.act == "may" or any(f.intent.startswith("premise:") for f in findings):
+        return None  # a false premise is corrected before anything else
     if ATTRIBUTE_VALUES[form.attribute].search(_evidence_text(findings, best)):
         return None
     zh_name, en_name = ATTRIBUTE_NAMES[form.attribute]

@@ -57,6 +57,7 @@ AS_OF = "2026-12-01"
     ("What's the minimum registered capital we must keep?", "not_stated"),
     ("续期申请要准备哪些材料？", "not_stated"),
     ("What is the street address of the issuing authority?", "not_stated"),
+    ("What's the street address of our servers?", "info"),  # the server location is an address
     # a negated modal asks whether the act is impossible: possible with approval, impossible when excluded
     ("So we can never change our shareholders, is that right?", "conditional"),
     ("我们是不是根本不能开展固定网电话信息服务？", "conditional"),
