@@ -81,7 +81,7 @@ def _proper_names(question: str) -> list[str]:
     import jieba.posseg
 
     names = [w.word for w in jieba.posseg.lcut(question) if w.flag in ("ns", "nr", "nt", "nz") and len(w.word) > 1]
-    names += re.findall(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*", question)
+    names += re.findall(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*(?!\w| ?\d)", question)  # "Class 9" is a label
     return names
 
 
@@ -91,7 +91,10 @@ def _names_in_value(index: SentenceIndex, clause_id: str, question: str) -> bool
     clause = index.license.clause(clause_id)
     value = fold(_value(clause.text_zh) + " " + _value(clause.text_en))
     label = fold(clause.label_zh + " " + clause.label_en)
-    names = [n for n in _proper_names(question) if fold(n) not in label]
+    from .reason.question import asked_part
+
+    # the names the asking sentence gives, not the scene's ("…as a trademark in Class 38. Does the license say…?")
+    names = [n for n in _proper_names(asked_part(question)) if fold(n) not in label]
     if not names:
         return None
     return any(fold(n) in value for n in names)

@@ -58,6 +58,9 @@ AS_OF = "2026-12-01"
     ("续期申请要准备哪些材料？", "not_stated"),
     ("What is the street address of the issuing authority?", "not_stated"),
     ("What's the street address of our servers?", "info"),  # the server location is an address
+    # a name the scene gives ("Class 9") is no claim about the field the question asks of
+    ("We'd like to trademark our site name in Class 9. Does the license say anything about trademarks for it?", "info"),
+    ("Our servers are in Shanghai, correct?", "no"),
     # a negated modal asks whether the act is impossible: possible with approval, impossible when excluded
     ("So we can never change our shareholders, is that right?", "conditional"),
     ("我们是不是根本不能开展固定网电话信息服务？", "conditional"),
