@@ -28,7 +28,8 @@ class CorpusError(ExpectedError):
 class GlossaryEntry(BaseModel):
     """A license term (``zh`` as printed) and the words people use for it. ``source: catalogue`` marks a
     service category of the national catalogue that this license does not print (IDC, CDN…), so the engine can
-    say it is not licensed."""
+    say it is not licensed; ``source: approval`` an information service item that a regulation the license
+    refers to puts under prior approval (news, medical care…; ``basis_zh``/``basis_en`` name the article)."""
 
     id: str
     kind: str
@@ -36,7 +37,9 @@ class GlossaryEntry(BaseModel):
     en: str
     aliases_zh: list[str] = []
     aliases_en: list[str] = []
-    source: Literal["license", "catalogue"] = "license"
+    source: Literal["license", "catalogue", "approval"] = "license"
+    basis_zh: str | None = Field(None, description="The regulation article that requires the prior approval.")
+    basis_en: str | None = Field(None, description="The same article, in English.")
     asked_as: str | None = Field(None, description="The term or alias a question used (set per question).")
 
     def terms(self, lang: Literal["zh", "en"] | None = None) -> list[str]:

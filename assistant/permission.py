@@ -72,6 +72,25 @@ def _from_sentence(index: SentenceIndex, sentence: Sentence, entries: list[Gloss
     return Finding("yes", text, [scope, sentence], confidence=0.85, intent="permission:licensed-with-duties")
 
 
+_PRIOR_APPROVAL = "前置审批"  # the template's sentence on items a regulation puts under prior approval
+
+
+def _prior_approval(index: SentenceIndex, entry: GlossaryEntry, lang: Language) -> Finding | None:
+    """News, medical care…: an Internet information service that a regulation the license refers to puts under
+    prior approval is conditional on that approval and the license's addition procedure (its 前置审批 sentence)."""
+    if entry.source != "approval":
+        return None
+    sentence = next((s for s in index.all if _PRIOR_APPROVAL in s.text), None)
+    if sentence is None:
+        return None
+    text = (f"有条件：按{entry.basis_zh}，{entry.zh}须经有关主管部门审核同意（前置审批）；许可证要求依法办理审批手续，"
+            f"审核同意后再办理经营许可证增项手续。{quote_line(index, sentence, lang)}" if lang == "zh" else
+            f"Only with prior approval: under {entry.basis_en}, {entry.en} need the approval of the competent "
+            f"authority first, and the license requires that approval and then adding the item to the operating "
+            f"license. {quote_line(index, sentence, lang)}")
+    return Finding("conditional", text, [sentence], confidence=0.8, intent="permission:prior-approval")
+
+
 def _forms_in(sentence: Sentence, entry: GlossaryEntry) -> list[str]:
     """The entry's license term, or the Chinese alias the question used, as printed in the sentence (a sentence
     is judged by the words asked about: 「明码标价」 only if the question said 明码标价)."""
@@ -115,6 +134,7 @@ def decide_permission(index: SentenceIndex, entries: list[GlossaryEntry], lang: 
     entries = substantive or entries
     for entry in entries:
         excluded = _excluded(index, entry, lang) if entry.kind == "service" else None
+        excluded = excluded or _prior_approval(index, entry, lang)
         (findings.append(excluded) if excluded else remaining.append(entry))
     while remaining:
         decided = _best_decisive(index, remaining)

@@ -75,6 +75,9 @@ AS_OF = "2026-12-01"
     ("《通信网络安全防护管理办法》是工信部第24号令吧？", "no"),
     ("Is Order No. 24 the Provisions on Protecting the Personal Information of Telecommunications and Internet Users?",
      "yes"),
+    # an information service a regulation the license refers to puts under prior approval (glossary data)
+    ("Could we launch an e-learning section with online courses?", "conditional"),
+    ("我们想开个在线问诊的栏目，现在的证能直接做吗？", "conditional"),
     # a false premise about a field is corrected before the question is answered
     ("法定代表人是张伟，换法人需要做什么？", "no"),
     ("Our legal representative is Wang Qiang — what must we update when he leaves?", "no"),
