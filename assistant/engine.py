@@ -22,6 +22,7 @@ from .corpus import GlossaryEntry, cached_license
 from .evidence import Sentence, forbidden_parts, provided_service, regulates_provision, sentence_modality
 from .facts import (
     absent_field,
+    cited_orders,
     contradicted_field,
     date_finding,
     field_clause,
@@ -102,6 +103,7 @@ class Assistant:
         self._searchable = fold(self.license.source + " ".join(c.text_en for c in self.license.clauses))
         self.settings_hash = self.settings.fingerprint()
         self.norms = compile_norms(self.license)
+        self.orders = cited_orders(self.index)
         self.speller = Speller(self.license)
         self._retriever = None
         self.matcher: NormMatcher | None = None
@@ -242,7 +244,7 @@ class Assistant:
                    f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
         form = parse_question(text)
-        order = order_claim(self.index, text, lang) if form.yes_no else None
+        order = order_claim(self.index, self.orders, text, lang) if form.yes_no else None
         if order is not None:
             return [order]  # "Order No. 24 is the security measures, right?" is settled by the license's pairing
         planned = self._plan_subquestions(text)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from . import template as tpl
@@ -11,6 +12,7 @@ from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
 from .intents import RENEWAL, RENEWAL_STATUS, DateAsk
+from .reason.question import asked_part
 from .schema import Language
 from .text import fold
 
@@ -91,8 +93,6 @@ def _names_in_value(index: SentenceIndex, clause_id: str, question: str) -> bool
     clause = index.license.clause(clause_id)
     value = fold(_value(clause.text_zh) + " " + _value(clause.text_en))
     label = fold(clause.label_zh + " " + clause.label_en)
-    from .reason.question import asked_part
-
     # the names the asking sentence gives, not the scene's ("…as a trademark in Class 38. Does the license say…?")
     names = [n for n in _proper_names(asked_part(question)) if fold(n) not in label]
     if not names:
@@ -293,36 +293,44 @@ _CITED_ORDER = re.compile(r"《([^》]+)》（[^（）]{0,20}令第(\d+)号）")
 _ASKED_ORDER = re.compile(r"第\s*(\d+)\s*号\s*令|令\s*第\s*(\d+)\s*号|\b(?:order|decree)\s+no\.?\s*(\d+)", re.IGNORECASE)
 
 
-def cited_orders(index: SentenceIndex) -> dict[int, tuple[str, Sentence]]:
-    """Each order number the license cites, with the title it gives it and the sentence that says so."""
-    out: dict[int, tuple[str, Sentence]] = {}
+@dataclass(frozen=True)
+class CitedOrder:
+    """A regulation the license cites by order number: its title as printed, the translation's name for it, and
+    the sentence that cites it."""
+
+    title: str
+    title_en: str
+    sentence: Sentence
+
+
+def cited_orders(index: SentenceIndex) -> dict[int, CitedOrder]:
+    """Each order number the license cites (read once, when the license loads)."""
+    out: dict[int, CitedOrder] = {}
     for sentence in index.all:
         for m in _CITED_ORDER.finditer(sentence.text):
-            out.setdefault(int(m.group(2)), (m.group(1), sentence))
+            title = m.group(1)
+            out.setdefault(int(m.group(2)), CitedOrder(title, _english_title(index, sentence, title), sentence))
     return out
 
 
-def order_claim(index: SentenceIndex, question: str, lang: Language) -> Finding | None:
+def order_claim(index: SentenceIndex, orders: dict[int, CitedOrder], question: str, lang: Language) -> Finding | None:
     """"Order No. 24 is the network security measures, right?": a question that pairs an order number with a
     title the license cites is checked against the license's own pairing."""
-    orders = cited_orders(index)
     numbers = {int(next(g for g in m.groups() if g)) for m in _ASKED_ORDER.finditer(question)}
-    folded = fold(question)
-    english = question.lower()
-    titles = {title for title, sentence in orders.values() if fold(title) in folded
-              or _english_title(index, sentence, title).lower() in english}
-    if len(numbers) != 1 or len(titles) != 1:
+    folded, english = fold(question), question.lower()
+    named = {n for n, o in orders.items() if fold(o.title) in folded or o.title_en.lower() in english}
+    if len(numbers) != 1 or len(named) != 1:
         return None
-    number, title = numbers.pop(), titles.pop()
-    own = next(n for n, (t, _) in orders.items() if t == title)
-    cited = [orders[own][1]] + ([orders[number][1]] if number in orders and number != own else [])
+    number, own = numbers.pop(), named.pop()
+    title = orders[own].title
+    cited = [orders[own].sentence] + ([orders[number].sentence] if number in orders and number != own else [])
     quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(cited))
     if own == number:
         text = f"是的。《{title}》即工业和信息化部令第{own}号。" if lang == "zh" else \
-            f"Yes. {_english_title(index, cited[0], title)} (《{title}》) is MIIT Order No. {own}. "
+            f"Yes. {orders[own].title_en} (《{title}》) is MIIT Order No. {own}. "
         return Finding("yes", f"{text}{quotes}", cited, confidence=0.9, intent="fact:order:holds")
-    other = f"；第{number}号令是《{orders[number][0]}》" if number in orders else ""
-    other_en = f"; Order No. {number} is 《{orders[number][0]}》" if number in orders else ""
+    other = f"；第{number}号令是《{orders[number].title}》" if number in orders else ""
+    other_en = f"; Order No. {number} is 《{orders[number].title}》" if number in orders else ""
     text = f"不对。《{title}》是工业和信息化部令第{own}号{other}。" if lang == "zh" else \
         f"No. 《{title}》 is MIIT Order No. {own}, not No. {number}{other_en}. "
     return Finding("no", f"{text}{quotes}", cited, confidence=0.9, intent="fact:order:claim-differs")

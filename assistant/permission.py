@@ -133,9 +133,9 @@ def decide_permission(index: SentenceIndex, entries: list[GlossaryEntry], lang: 
     substantive = [e for e in entries if e.zh not in _PROCEDURAL]
     entries = substantive or entries
     for entry in entries:
-        excluded = _excluded(index, entry, lang) if entry.kind == "service" else None
-        excluded = excluded or _prior_approval(index, entry, lang)
-        (findings.append(excluded) if excluded else remaining.append(entry))
+        settled = (_excluded(index, entry, lang) if entry.kind == "service" else None) \
+            or _prior_approval(index, entry, lang)
+        (findings.append(settled) if settled else remaining.append(entry))
     while remaining:
         decided = _best_decisive(index, remaining)
         if decided is None:

@@ -90,7 +90,7 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 #: …and shares specific words (idf-weighted: one word found in about one clause in seven, log 7 ≈ 2, or two
 #: rarer-than-common ones), not 「许可证」「公司」 that most clauses have
 MIN_SPECIFIC = 2.0
-#: a "yes" needs at least a fifth of the question's content (idf-weighted) in the rule's sentence
+#: a "yes" needs at least 30% of the question's content (idf-weighted) in the rule's sentence
 MIN_COVERAGE = 0.3
 
 
@@ -238,7 +238,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
                 f for f in findings[1:] if f.verdict != "not_stated"]
         return findings
     if main.holds is None and main.intent.startswith(("fact:", "date:")) and form.act == "true":
-        if main.intent.startswith("date:") and any((_figure(c) or 1900) < 1900 for c in form.claims):
+        if main.intent.startswith("date:") and any(_is_duration(c) for c in form.claims):
             # "valid for five years, right?": every figure it claims is the license's
             lead = "是的。" if lang == "zh" else "Yes. "
             return [replace(main, verdict="yes", text=lead + main.text, intent=main.intent + ":claim-holds")] + \
@@ -325,6 +325,12 @@ def _figure(claim: str) -> int | None:
     if number is not None and re.search(r"week|周", claim, re.IGNORECASE):
         return number * 7
     return number
+
+
+def _is_duration(claim: str) -> bool:
+    """"five years", 「30日」 — not a year such as 2021."""
+    figure = _figure(claim)
+    return figure is not None and figure < 1900
 
 
 def _figures(text: str) -> set[int | None]:
