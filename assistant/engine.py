@@ -35,7 +35,14 @@ from .intents import Part
 from .obligations import find_obligations
 from .overlap import Overlap
 from .permission import decide_permission
-from .reason.decide import computed_deadline, missing_attribute, undecided_is_silent, verdict_for_form, yes_no
+from .reason.decide import (
+    computed_deadline,
+    missing_attribute,
+    missing_clause,
+    undecided_is_silent,
+    verdict_for_form,
+    yes_no,
+)
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
@@ -261,16 +268,16 @@ class Assistant:
         findings = _drop_repeats(findings)
         missing = [f for f in findings if f.intent == "reference:missing"]
         if missing:
-            return missing  # the question is about a clause the license does not have
+            return missing_clause(form, missing, lang)  # a clause the license does not have
         if not findings or all(f.intent in ("permission:silent",) for f in findings):
             fallback = self._fallback(text, lang, day, hits)
             findings = [fallback] if fallback else findings
         if not findings:
             msg = ("许可证未载明此事，没有相关规定。" if lang == "zh" else "The license does not say — it is silent on this.")
             findings.append(Finding("not_stated", msg, [], list(ranks)[:3], confidence=0.6, intent="not_stated:no-topic"))
-        return self._reason(form, text, lang, findings, ranks)
+        return self._reason(form, text, lang, day, findings, ranks)
 
-    def _reason(self, form: QuestionForm, text: str, lang: Language, findings: list[Finding],
+    def _reason(self, form: QuestionForm, text: str, lang: Language, day: date, findings: list[Finding],
                 ranks: dict[str, int]) -> list[Finding]:
         """The structural steps over the clause lookup's findings: asked attribute, yes/no by the norm table and
         polarity, computed deadlines (see :mod:`assistant.reason.decide`)."""
@@ -285,7 +292,8 @@ class Assistant:
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = undecided_is_silent(form, findings, self.index, lang)
-        findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, lang)
+        findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
+                                     lang)
         return verdict_for_form(form, findings)
 
     def _plan_subquestions(self, text: str) -> list[tuple[str, Part]]:
@@ -376,7 +384,8 @@ class Assistant:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
             named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
-            return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question)
+            return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question,
+                                named[0] if len(named) == 1 else None)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,

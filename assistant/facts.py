@@ -11,7 +11,7 @@ from . import template as tpl
 from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
-from .intents import RENEWAL, RENEWAL_STATUS, DateAsk
+from .intents import IN_TIME, OVERDUE, RENEWAL, DateAsk
 from .reason.question import asked_part
 from .schema import Language
 from .text import fold
@@ -195,16 +195,32 @@ def _days(n: int, lang: Language) -> str:
 
 _EXPIRED = re.compile(r"\bexpired\b|\blapsed\b|\bno longer valid\b|过期|失效|作废", re.IGNORECASE)
 _LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日|最后期限|截止日", re.IGNORECASE)
-_IN_TIME = re.compile(r"\bstill (time|possible|ok)\b|\bin time\b|\bnot too late\b|\bcan we still\b|来得及|赶得上|还能|还可以",
-                      re.IGNORECASE)
+
+
+_BEFORE = re.compile(r"\b(before|prior to|earlier than|by)\b|之前|以前", re.IGNORECASE)
+_AFTER = re.compile(r"\b(after|later than|beyond|past)\b|之后|以后", re.IGNORECASE)
+
+
+def _claim_holds(field_day: date, named: date, question: str) -> bool:
+    """Whether the license's date is the day the question names — or before / after it, as the question asks."""
+    if _BEFORE.search(question):
+        return field_day <= named if re.search(r"\bby\b", question, re.IGNORECASE) else field_day < named
+    if _AFTER.search(question):
+        return field_day > named
+    return field_day == named
+
 
 
 def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,
-                 question: str = "") -> Finding:
+                 question: str = "", named: date | None = None) -> Finding:
     """Dates of the license and what they mean on ``as_of``; ``holds`` answers "still valid?" / "deadline
-    passed?" (or "still in time?") for a yes/no question."""
+    passed?" (or "still in time?") for a yes/no question, and whether the day the question ``named`` is the
+    license's own issue or expiry date ("it runs until 28 Dec 2027, right?")."""
     f = index.license.fields
     issue, expiry = f.issue_date, f.expiry
+    claimed = {"expiry": expiry, "issue": issue}
+    holds_claim = _claim_holds(claimed[asks[0]], named, question) \
+        if named is not None and len(asks) == 1 and asks[0] in claimed else None
     lines: list[str] = []
     cited: list[Sentence] = []
     zh = lang == "zh"
@@ -222,9 +238,9 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             gap = (deadline - as_of).days
             if holds is None and _LAST_DAY.search(question):
                 holds = gap == 0
-            elif holds is None and _IN_TIME.search(question):
+            elif holds is None and IN_TIME.search(question):
                 holds = gap >= 0
-            elif holds is None and RENEWAL_STATUS.search(question):
+            elif holds is None and OVERDUE.search(question):
                 holds = gap < 0  # "has the deadline passed?"
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
@@ -285,7 +301,7 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
     cited = list(dict.fromkeys(cited))
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
     return Finding("info", " ".join(lines) + " " + quotes, cited, confidence=0.95, intent="date:" + ",".join(asks),
-                   holds=holds)
+                   holds=holds if holds is not None else holds_claim)
 
 
 # -- the regulations the license cites by order number ----------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .corpus import GlossaryEntry
-from .text import fold, is_cjk
+from .text import dates_in, fold, is_cjk
 
 
 def _cue(*patterns: str) -> re.Pattern[str]:
@@ -62,10 +62,15 @@ QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|pric
                 r"多少|几个|几名|几人|多大|金额|数额|数量")
 WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long|fast|quickly)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
             r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内|哪天|哪一天|几号|哪年|哪一年")
-RENEWAL_STATUS = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\bstill (time|possible)\b",
-                      r"\blate\b", r"\bin time\b", r"过了|已过|错过|晚了|来得及|还来得及|逾期|超过|过期了吗|赶得上")
+# Whether a deadline is met: "still in time?" holds while it has not passed; "overdue?" once it has.
+IN_TIME = _cue(r"\bstill (time|possible|ok)\b", r"\b(in|on) time\b", r"\bnot too late\b", r"\bcan we still\b",
+               r"\bstill (within|inside|in)\b", r"\bwithin the (deadline|window|period|time limit)\b", r"\btimely\b",
+               r"来得及|赶得上|按时|及时吗|算及时|在期限内|期限之内|没超期|没有超期|没逾期|没有逾期|还能|还可以")
+OVERDUE = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\blate\b",
+               r"过了|已过|错过|晚了|逾期|超期|超过|过期了吗")
 VALID_STATUS = _cue(r"\bstill valid\b", r"\bvalid (today|now|on|as of|at)\b", r"\bis (the|our) licen[cs]e valid\b",
                     r"\b(in|still in) (force|effect)\b", r"\bexpired\b", r"\bhas it expired\b", r"\bactive\b",
+                    r"\bstill good\b", r"\bgood (on|as of|today|now)\b", r"\blapsed\b",
                     r"还有效|是否有效|有效吗|仍然有效|仍有效|失效|过期了|已过期|还在有效期|有没有过期|是否过期")
 DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to go)\b", r"\bhow long (until|before|till)\b",
                  r"\bhow much time\b", r"还有多少天|还剩多少天|还有几天|还剩几天|多少天|剩余|还剩|距离到期")
@@ -73,9 +78,10 @@ TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\b
             r"\b(licen[cs]e|permit)'?s? (term|duration|lifetime)\b",
             r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
 ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
-             r"发证(?!机关|机构|单位|部门)|颁发(?![^，。？]{0,4}(机关|机构|单位|部门))|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,3}发的")
+             r"发证(?!机关|机构|单位|部门)|颁发(?![^，。？]{0,4}(机关|机构|单位|部门))|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,7}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
-              r"到期|有效期|过期|失效|截止")
+              r"\b(licen[cs]e|permit|it) (runs?|lasts?|is good) (until|till|to|through|out)\b", r"\blapses?\b",
+              r"\b(good|in force) (until|till|through)\b", r"到期|有效期|过期|失效|截止|管到|用到哪")
 AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|ago)\b", r"\bin force for how long\b",
           r"用了几年|用了多久|用了多少年|已经.{0,4}(几|多少)年|持证多久|发证.{0,3}多久了")
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
@@ -131,19 +137,21 @@ _CN = "一二三四五六七八九十"
 _REFERENCE = re.compile(
     rf"(?:special provision|provision|section|article|clause|art\.?)\s*(\d+)\s*(?:\((\d+)\))?"
     rf"|第\s*([{_CN}\d]+)\s*条(?:\s*第\s*[（(]?\s*([{_CN}\d]+)\s*[)）]?\s*项)?"
-    rf"|\b(\d+)\((\d+)\)",
+    rf"|\b(\d+)\((\d+)\)"
+    rf"|\b(?:item|point|paragraph|sub-?clause)\s*\(?(\d+)\)?\s+of\s+(?:the\s+)?(?:special provision|provision|section|article|clause)\s*(\d+)",
     re.IGNORECASE,
 )
 
 
 def clause_references(question: str) -> list[str]:
-    """Clause ids the question names: "Special Provision 12", "15(14)", 「第十五条第（十二）项」."""
+    """Clause ids the question names: "Special Provision 12", "15(14)", "item (14) of clause 15",
+    「第十五条第（十二）项」."""
     from .text import cn_to_int
 
     ids = []
     for m in _REFERENCE.finditer(question):
-        article = m.group(1) or m.group(3) or m.group(5)
-        item = m.group(2) or m.group(4) or m.group(6)
+        article = m.group(1) or m.group(3) or m.group(5) or m.group(8)
+        item = m.group(2) or m.group(4) or m.group(6) or m.group(7)
         if re.search(r"《[^》]*$|》\s*$", question[: m.start()]):
             continue  # 「《互联网信息服务管理办法》第十五条」 is another document's article
         a = cn_to_int(article)
@@ -216,7 +224,8 @@ def date_asks(question: str) -> list[DateAsk]:
         asks.append("age")
     elif TERM.search(question) and not renewal and "days_left" not in asks:
         asks.append("term")
-    if ISSUE.search(question) and not renewal and "term" not in asks and (WHEN.search(question) or asks):
+    if ISSUE.search(question) and not renewal and "term" not in asks and (WHEN.search(question) or asks
+                                                                        or dates_in(question)):
         asks.append("issue")
     if EXPIRY.search(question) and not renewal and not asks:
         asks.append("expiry")

@@ -135,8 +135,30 @@ def date_of(match: re.Match[str]) -> date | None:
         return None
 
 
+_MONTH_NOT_MAY = "|".join(m for m in sorted(_MONTHS, key=len, reverse=True) if m != "may")  # "we may 5…"
+# A day without its year (「12月20日」, "Dec 20", "20 December") takes the year of the full date before it.
+YEARLESS_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<![年\d])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
+    re.compile(rf"(?<![a-z\d])(?P<m>{_MONTH_NOT_MAY})\.?\s*(?P<d>\d{{1,2}})(?!\d){_ORD}(?!\s*,?\s*\d{{4}})", re.IGNORECASE),
+    re.compile(rf"(?<![\d.:/-])(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s*)?(?P<m>{_MONTH_NOT_MAY})\b(?!\.?\s*,?\s*\d{{4}})",
+               re.IGNORECASE),
+)
+
+
 def dates_in(text: str) -> list[date]:
-    """The real days named in a text, in the order they appear."""
-    found = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
-                   if (day := date_of(m)) is not None)
-    return [day for _, day in found]
+    """The real days named in a text, in the order they appear; a day written without its year is in the year
+    of the last full date before it (and is left out when there is none)."""
+    full = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
+                  if (day := date_of(m)) is not None)
+    found = list(full)
+    for pattern in YEARLESS_PATTERNS:
+        for m in pattern.finditer(text):
+            before = [day for start, day in full if start < m.start()]
+            if not before:
+                continue
+            month = m["m"].lower()
+            try:
+                found.append((m.start(), date(before[-1].year, _MONTHS.get(month) or int(month), int(m["d"]))))
+            except ValueError:
+                continue
+    return [day for _, day in sorted(found)]

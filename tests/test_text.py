@@ -199,6 +199,12 @@ def test_chinese_numerals_round_trip_exhaustively() -> None:
         ("on the 1st of October 2026", [date(2026, 10, 1)]),
         ("2026-02-30 is no day", []),
         ("第十五条第（十二）项", []),
+        # a day without its year is in the year of the full date before it; alone it is no day
+        ("2026年11月15日变更，打算12月20日再更新", [date(2026, 11, 15), date(2026, 12, 20)]),
+        ("finished on November 3, 2026; it's Dec 2 now", [date(2026, 11, 3), date(2026, 12, 2)]),
+        ("on 2026-09-25, then 9 October", [date(2026, 9, 25), date(2026, 10, 9)]),
+        ("12月20日再更新", []),
+        ("we may 5 times a year", []),
     ],
 )
 def test_dates_in(text: str, days: list[date]) -> None:

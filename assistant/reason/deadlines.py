@@ -1,5 +1,6 @@
 """Dates from a norm's period and a day the question names: N calendar days, N working days on the mainland
-calendar (official holidays and make-up working days, from chinese-calendar), N days before expiry.
+calendar (official holidays and make-up working days, from chinese-calendar), N days before expiry, the end of a
+quarter of the year.
 
 chinese-calendar knows the years the State Council has published; beyond them working days are counted as
 Monday–Friday and the answer says so.
@@ -48,6 +49,9 @@ def deadline(period: Period, start: date, expiry: date | None = None) -> Deadlin
         return None
     if period.kind == "advance" and expiry is not None:
         return Deadline(expiry - timedelta(days=period.number), expiry, period)
+    if period.kind == "yearly":  # 「每年第一季度」: the last day of that quarter of ``start``'s year
+        end = date(start.year + (period.number == 4), 3 * period.number % 12 + 1, 1) - timedelta(days=1)
+        return Deadline(end, date(start.year, 1, 1), period)
     if period.kind != "within":
         return None
     if period.unit == "working_day":

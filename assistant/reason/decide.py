@@ -22,6 +22,7 @@ from datetime import date
 
 from ..evidence import Sentence, time_limits
 from ..findings import Finding, SentenceIndex, quote_line
+from ..intents import IN_TIME, OVERDUE
 from ..schema import Language, Verdict
 from ..text import cn_to_int
 from .deadlines import deadline
@@ -199,6 +200,15 @@ def _not_stated(lead: tuple[str, str], nearest: Sentence | None, related: list[s
     else:
         text = en_lead + (f" The nearest clause only says: {quote_line(index, nearest, lang)}" if nearest else "")
     return Finding("not_stated", text, [], related, confidence=confidence, intent=intent)
+
+
+def missing_clause(form: QuestionForm, missing: list[Finding], lang: Language) -> list[Finding]:
+    """Step 1: the question is about a clause the license does not have. Asked what it says, the license does not
+    say (``not_stated``); asked whether it says something ("clause 18 requires yearly pen tests, right?"), no."""
+    if not form.yes_no:
+        return missing
+    text = " ".join(f.text for f in missing)
+    return [replace(missing[0], verdict="no", text=_TRUE_LEADS[("no", lang)] + text, intent="reference:missing:yes-no")]
 
 
 def missing_attribute(form: QuestionForm, findings: list[Finding], best: NormMatch | None, index: SentenceIndex,
@@ -391,14 +401,26 @@ def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: Sent
                         loose.cited[0] if loose.cited else None, related, loose.intent + ":undecided", 0.55, index, lang)]
 
 
+def _met(form: QuestionForm, due: date, today: date) -> bool | None:
+    """"Are we still in time?" / "is it overdue?": the deadline against the day the act was done — the
+    question's second day, or for a yearly period its only one — else today."""
+    if not form.yes_no or not (IN_TIME.search(form.text) or OVERDUE.search(form.text)):
+        return None
+    done = form.dates[1] if len(form.dates) > 1 else form.dates[0] if due.period.kind == "yearly" else today
+    in_time = done <= due.day
+    return in_time if IN_TIME.search(form.text) else not in_time
+
+
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
-                      index: SentenceIndex, expiry: date, lang: Language) -> list[Finding]:
-    """Step 5: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days"."""
-    if not form.dates or form.act not in ("when", "what_do", "must", "true", "what") \
+                      index: SentenceIndex, expiry: date, today: date, lang: Language) -> list[Finding]:
+    """Step 5: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days";
+    "…is it still in time?" → yes or no against today (or the day the question says it was done)."""
+    if not form.dates or form.act not in ("when", "what_do", "must", "true", "what", "may") \
             or any(f.intent.startswith("date:") for f in findings):
         return findings
     evidence = [s for f in findings for s in f.cited]
-    timed = [n for n in norms if n.period and n.period.kind == "within" and n.period.anchor == "event"]
+    timed = [n for n in norms if n.period and (n.period.kind == "within" and n.period.anchor == "event"
+                                               or n.period.kind == "yearly")]
     cited = norm_for(evidence, timed, [m for m in matches if m.norm in timed])
     top = matches[0].norm if matches and matches[0].norm in timed else None
     norm = cited or top
@@ -411,7 +433,11 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     day = due.day.isoformat()
     unit_en = {"working_day": "working days", "day": "calendar days", "month": "months", "year": "years"}
     unit = unit_en.get(norm.period.unit or "day", "days")
-    if lang == "zh":
+    if norm.period.kind == "yearly":
+        line = (f"按「{norm.period.text}」，{due.day.year}年的期限是{day}（{due.day.year}年{due.day.month}月{due.day.day}日）。"
+                if lang == "zh" else f"The period is 「{norm.period.text}」 (quarter {norm.period.number} of each year): "
+                f"for {due.day.year} the last day is {day} ({due.day:%B} {due.day.day}, {due.day.year}).")
+    elif lang == "zh":
         line = (f"按{norm.period.text}计算（自{start.isoformat()}起），最迟应在{day}（{due.day.year}年{due.day.month}月"
                 f"{due.day.day}日）前完成。")
         if due.estimated:
@@ -422,6 +448,11 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
         if due.estimated:
             line += " (Note: this lies beyond the years the holiday calendar knows; working days are counted as Mon–Fri.)"
     source = sentence_of(index, norm)
+    met = _met(form, due, today)
+    if met is not None:
+        verdict: Verdict = "yes" if met else "no"
+        return [Finding(verdict, f"{_TRUE_LEADS[(verdict, lang)]}{line} {quote_line(index, source, lang)}", [source],
+                        confidence=0.75, intent="deadline:met" if met else "deadline:missed")]
     if not findings or findings[0].verdict == "not_stated":
         first = Finding("info", quote_line(index, source, lang), [source], confidence=0.7, intent="deadline")
         return [replace(first, text=f"{line} {first.text}")]

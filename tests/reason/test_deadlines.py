@@ -24,3 +24,10 @@ def test_calendar_days_and_advance() -> None:
     advance = Period(kind="advance", number=90, unit="day", anchor="expiry", text="提前90日")
     assert deadline(advance, date(2026, 1, 1), expiry=date(2026, 12, 28)).day == date(2026, 9, 29)
     assert deadline(Period(kind="immediate", text="立即"), date(2026, 1, 1)) is None
+
+
+def test_a_quarter_of_the_year_ends_on_its_last_day() -> None:
+    first = Period(kind="yearly", number=1, anchor="yearly", text="每年第一季度")
+    assert deadline(first, date(2026, 4, 8)).day == date(2026, 3, 31)
+    fourth = Period(kind="yearly", number=4, anchor="yearly", text="每年第四季度")
+    assert deadline(fourth, date(2026, 4, 8)).day == date(2026, 12, 31)

@@ -40,7 +40,10 @@ AS_OF = "2026-12-01"
     ("What is the fine for not filing the annual report?", "not_stated"),
     ("许可证规定用户日志保存6个月，对吧？", "not_stated"),
     # 7. false premises and missing clauses
-    ("clause 16 says we can resell bandwidth, right?", "not_stated"),
+    # asked whether a clause that does not exist says something: no (asked what it says: not stated)
+    ("clause 16 says we can resell bandwidth, right?", "no"),
+    ("What does clause 19 say about data exports?", "not_stated"),
+    ("第十七条是不是要求我们买网络安全保险？", "no"),
     ("The license expires in 2030, right?", "no"),
     ("We can apply for renewal as late as 30 days before expiry, right?", "no"),
     # polarity: the act done first and its step afterwards, or without the step
@@ -84,6 +87,17 @@ AS_OF = "2026-12-01"
     # a domain without its www., or running straight into Chinese
     ("Is kongzhong.com one of our domains?", "yes"),
     ("kong.net在许可证上吗", "yes"),
+    # a day the question claims for the license's own dates, or compares with them
+    ("The permit is good until 30 June 2027, isn't it?", "no"),
+    ("Is our license still good on 2027-02-01?", "no"),
+    ("证是2021年12月28日发的吧？", "yes"),
+    ("Does the license lapse before 2027-03-01?", "yes"),
+    # a deadline met or missed: against today, the day the act is planned, or the day it was done
+    ("Our registered address changed on 2026-11-10; we plan to update the system on 2026-12-18. Is that in time?",
+     "no"),
+    ("Our registered address changed on 2026-11-20. Are we still within the time limit to update the system?",
+     "yes"),
+    ("今年的许可证年报我们是2026年5月6日才参加的，算按时吗？", "no"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
