@@ -416,6 +416,8 @@ class Assistant:
             verdict = max(permission, key=lambda f: _RESTRICTIVE[f.verdict]).verdict
         elif all(f.verdict == "not_stated" for f in findings):
             verdict = "not_stated"
+        elif findings[0].verdict == "no" and all(f.verdict in ("info", "not_stated", "no") for f in findings):
+            verdict = "no"  # a correction leads ("the legal representative is not Wang Qiang"); the rest informs
         else:
             verdict = "info"
         cited: list[Sentence] = list(dict.fromkeys(s for f in findings for s in f.cited))

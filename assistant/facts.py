@@ -82,7 +82,7 @@ def _proper_names(question: str) -> list[str]:
     (ns/nr/nt/nz), capitalised words for English (the first word of the sentence left out)."""
     import jieba.posseg
 
-    names = [w.word for w in jieba.posseg.lcut(question) if w.flag in ("ns", "nr", "nt", "nz") and len(w.word) > 1]
+    names = [w.word for w in jieba.posseg.lcut(question) if w.flag[:2] in ("ns", "nr", "nt", "nz") and len(w.word) > 1]
     names += re.findall(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*(?!\w| ?\d)", question)  # "Class 9" is a label
     return names
 
@@ -194,7 +194,7 @@ def _days(n: int, lang: Language) -> str:
 
 
 _EXPIRED = re.compile(r"\bexpired\b|\blapsed\b|\bno longer valid\b|过期|失效|作废", re.IGNORECASE)
-_LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日|最后期限|截止日", re.IGNORECASE)
+_LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日|最后期限", re.IGNORECASE)  # 「截止日」 is any deadline
 
 
 _BEFORE = re.compile(r"\b(before|prior to|earlier than|by)\b|之前|以前", re.IGNORECASE)

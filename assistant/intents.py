@@ -50,7 +50,9 @@ THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照
                    r"\b(without|doesn'?t have|does not have|don'?t have|lacks?|lacking|with no|no)\b[^.?!,]{0,40}"
                    r"\blicen[cs]e")
 # "SM4 or AES-256?", 「用SM4还是AES？」: a choice between named (Latin-script) alternatives.
-CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*([A-Za-z0-9][A-Za-z0-9.+-]*)\s*[?？]?\s*$",
+# "A or B?" between two names; "…or not?", "…or nah?" only asks yes or no
+CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*(?!(?:not|no|nah|nope|what)\b)"
+                    r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*[?？]?\s*$",
                     re.IGNORECASE)
 # Something has happened (a breach, an outage): duties triggered by an event come first.
 EVENT = _cue(r"\bafter (a|an|the|we|our)\b", r"\bif (we|there) (have|had|get|got|suffer|is|was)\b", r"\bjust had\b",

@@ -239,7 +239,9 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence_text = _evidence_text(findings, None)
     # what the date step computed from the license's dates (its term in years) is evidence too
     checked = " ".join([evidence_text] + [f.text for f in findings if f.intent.startswith("date:")])
-    unmatched = [c for c in form.claims if _figure(c) not in _figures(checked)
+    # a quarter claimed ("in Q4, right?") is held only against evidence that names a quarter
+    claims = [c for c in form.claims if (_figure(c) or 0) >= 0 or any((f or 0) < 0 for f in _figures(checked))]
+    unmatched = [c for c in claims if _figure(c) not in _figures(checked)
                  or _day_kind(c) not in (None, *_day_kinds(checked, _figure(c)))]
     if unmatched:  # "logs are kept 6 months, right?": the figure is not the license's
         if _figures(evidence_text) or time_limits(evidence_text):  # 「24小时内报告」 against 「第一时间报告」 differs too
@@ -320,16 +322,20 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
 
 _NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+|\b[a-z]+\b", re.IGNORECASE)
 _EN_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-               "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90}
+               "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
+               "first": 1, "second": 2, "third": 3, "fourth": 4}
+_QUARTER = re.compile(r"季度|quarter|\bQ[1-4]\b", re.IGNORECASE)
 
 
 def _figure(claim: str) -> int | None:
     """The number of a claimed figure, in days where a unit says so ("one month" → 30, 「半年」 is no figure)."""
-    m = _NUMBER.search(claim)
+    m = _NUMBER.search(claim.removeprefix("Q").removeprefix("q"))
     if not m:
         return None
-    word = m.group().lower()
+    word = re.sub(r"(?<=\d)(st|nd|rd|th)$", "", m.group().lower())
     number = int(word) if word.isdigit() else _EN_NUMBERS.get(word) or cn_to_int(word)
+    if number is not None and _QUARTER.search(claim):
+        return -number  # a quarter of the year is no count of days
     if number is not None and re.search(r"month|个月|月", claim, re.IGNORECASE) and not re.search(r"年.*月", claim):
         return number * 30
     if number is not None and re.search(r"week|周", claim, re.IGNORECASE):

@@ -25,11 +25,11 @@ _SHORT = re.compile(r"(?<![A-Za-z'’])[a-z]{3}(?![A-Za-z'’])")
 _FORM_WORDS = frozenset({"have", "has", "can", "may", "must", "need", "does", "are", "the", "our"})
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=2)
+def _opencc(config: str):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=1)
@@ -40,8 +40,11 @@ def _english():
 
 
 def simplified(text: str) -> str:
-    """Traditional → simplified Chinese; text without Chinese characters is returned as it is."""
-    return _t2s().convert(text) if any(map(is_cjk, text)) else text
+    """Traditional → simplified Chinese, with Taiwan's words made the mainland's (「搜尋」→「搜索」, 「伺服器」→
+    「服务器」) when the text is written in traditional characters; other text is returned as it is."""
+    if not any(map(is_cjk, text)) or _opencc("t2s").convert(text) == text:
+        return text
+    return _opencc("tw2sp").convert(text)
 
 
 class Speller:
@@ -76,5 +79,27 @@ class Speller:
         return _SHORT.sub(fix_short, _WORD.sub(fix, text))
 
 
+# Chat shorthand written for whole words ("r we allowed", "is it still valid rn") — English mechanics, not terms.
+_SHORTHAND = {"r": "are", "u": "you", "ur": "your", "pls": "please", "plz": "please", "rn": "right now",
+              "b4": "before", "w/o": "without", "bc": "because", "cuz": "because", "coz": "because", "wanna": "want to",
+              "gonna": "going to", "gotta": "have to", "dont": "don't", "cant": "can't", "wont": "won't",
+              "isnt": "isn't", "doesnt": "doesn't", "arent": "aren't", "thats": "that's", "whats": "what's",
+              "wat": "what", "wats": "what's", "wot": "what", "hw": "how", "ppl": "people", "msg": "message", "msgs": "messages",
+              "govt": "government", "info": "information", "yr": "year", "yrs": "years"}
+_SHORTHAND_WORD = re.compile(r"(?<![\w'’/-])(" + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True))
+                             + r")(?![\w'’/-])", re.IGNORECASE)
+
+
+def expand_shorthand(text: str) -> str:
+    """ "r we allowed 2 charge extra fees" → "are we allowed 2 charge extra fees"; only in English text."""
+    if sum(map(is_cjk, text)) * 2 > len(re.findall(r"[A-Za-z]", text)):
+        return text
+    def expand(m: re.Match[str]) -> str:
+        word = m.group()
+        return word if len(word) == 1 and word.isupper() else _SHORTHAND[word.lower()]  # "R&D", "U.S." stay
+
+    return _SHORTHAND_WORD.sub(expand, text)
+
+
 def normalise(text: str, speller: Speller) -> str:
-    return speller.correct(simplified(text.translate(_FULL_WIDTH)))
+    return speller.correct(expand_shorthand(simplified(text.translate(_FULL_WIDTH))))

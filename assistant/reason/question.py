@@ -62,7 +62,7 @@ _MUST = _any(
 )
 _YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
-_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
 
 # -- polarity ----------------------------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ _THIRD_PARTY = _any(
     r"(n'?t| not)|never|not)\b",
 )
 _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
-                     r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|不然|"
+                     r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|没错|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
                      r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|\bno matter\b|"
                      # "Isn't IM excluded?" asks whether it is: a question's leading negative auxiliary is a bias,
@@ -201,7 +201,8 @@ _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not 
                 r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|"
                 r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
-CLAIM = re.compile(r"(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|个自然日|自然日|天|日|月|年|周|小时|"
+CLAIM = re.compile(r"第[一二三四1-4]季度|\b(first|second|third|fourth|[1-4](?:st|nd|rd|th)) quarter\b|\bQ[1-4]\b|"
+                   r"(?<![月\d])(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|个自然日|自然日|天|日|月(?!\s*\d)|年|周|小时|"
                    r"(?:working|business|calendar) days?|days?|months?|years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|"
                    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|sixty|ninety|a)\s+"
                    r"((?:working|business|calendar) days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
@@ -227,14 +228,34 @@ _RELATIVE_MODAL = re.compile(r"\b(?!(?:that|so|then|whether|if|and|but|now|also|
                              re.IGNORECASE)
 
 
+# What opens a message without asking anything: "yo", "hey,", "quick question -", "pls confirm:".
+_INTERJECTION = re.compile(r"^\W*(?:(?:yo|hey|hi|hello|um+|uh+|quick (?:question|q)(?: lol)?|"
+                           r"(?:please|pls) (?:confirm|advise|check|help)|(?:ok|okay|so|well)(?=\s*[,;:!—–-]))\b\W*)+",
+                           re.IGNORECASE)
+# The inverted auxiliary of a yes/no question after a clause with no comma ("when we launch new features do we
+# have to…"); a question opening with a wh-word asks that instead.
+_WH_WORD = r"(?:what|which|who|whom|whose|where|why|how|when)\b"
+_EMBEDDED_YES_NO = re.compile(rf"^\W*(?:(?:when|if|once|after|before|while)\s+)?(?:(?!{_WH_WORD})[\w'’-]+\W+){{1,14}}?"
+                              r"(do|does|did|can|could|may|must|should|will|would|is|are|have|has)\s+(we|i|you|they)\b",
+                              re.IGNORECASE)
+
+
+# A statement asked back ("www.kong.net is covered by our licence too?"): a finite verb, a question mark, no wh-word.
+_DECLARATIVE_YES_NO = re.compile(r"^(?!.*\b(what|which|who|whom|whose|where|when|why|how|if|whether)\b)(?!.*\bor (?!not\b))"
+                                 r"(?!.*[\u4e00-\u9fff])[A-Za-z].*\b(is|are|was|were|has|"
+                                 r"have|does|do|can|may|must|covers?|includes?|allows?|lets?|needs?)\b[^?]*\?+\W*$",
+                                 re.IGNORECASE)
+
+
 def _act(text: str) -> Act:
     text = asking_sentence(text)
     text = _IDIOM.sub(" ", text)
+    text = _INTERJECTION.sub("", text) or text
     if _YES_NO_EN.search(text) and not re.match(r"\W*(can|could|may|might)\b", text, re.IGNORECASE):
         text = _RELATIVE_MODAL.sub(r"\1 \2", text)
     text = _LEADING_CONDITION.sub("", text, count=1) or text
-    lead_yes_no = bool(_YES_NO_EN.search(text)) or bool(_YES_NO_TAIL.search(text) and not _WH_ZH.search(text)
-                                                        and any("\u4e00" <= ch <= "\u9fff" for ch in text))
+    lead_yes_no = bool(_YES_NO_EN.search(text) or _EMBEDDED_YES_NO.search(text) or _DECLARATIVE_YES_NO.search(text)) or bool(
+        _YES_NO_TAIL.search(text) and not _WH_ZH.search(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
     if _WHAT_DO.search(text):
         return "what_do"
     if not lead_yes_no:

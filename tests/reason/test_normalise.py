@@ -20,13 +20,21 @@ def speller() -> Speller:
 @pytest.mark.parametrize(("raw", "clean"), [
     ("請問許可證什麼時候要續期？", "请问许可证什么时候要续期？"),
     ("can we run a serch engin?", "can we run a search engine?"),
-    ("whats the liscense numbr?", "whats the license number?"),
+    ("whats the liscense numbr?", "what's the license number?"),
     ("ＩＣＰ证号是多少", "ICP证号是多少"),
     ("Can we do web hosting for clients?", "Can we do web hosting for clients?"),  # real words stay
     ("Can we open a bakery?", "Can we open a bakery?"),
     # a three-letter slip becomes a word the question's form needs, and nothing else
     ("do we hav to file it?", "do we have to file it?"),
-    ("can an isp host us? ppl ask", "can an isp host us? ppl ask"),
+    ("can an isp host us? ppl ask", "can an isp host us? people ask"),
+    # chat shorthand for whole words, in English text only; a capital letter alone is no shorthand
+    ("r we allowed to charge extra??", "are we allowed to charge extra??"),
+    ("is it still valid rn", "is it still valid right now"),
+    ("Our R&D team asks: can u host it?", "Our R&D team asks: can you host it?"),
+    ("我们 r 可以吗", "我们 r 可以吗"),
+    # Taiwan's words made the mainland's when the text is traditional; simplified text is left as it is
+    ("我們可以做網頁搜尋引擎嗎？", "我们可以做网页搜索引擎吗？"),
+    ("我们可以做即时通讯吗", "我们可以做即时通讯吗"),
 ])
 def test_normalise(speller: Speller, raw: str, clean: str) -> None:
     assert normalise(raw, speller) == clean

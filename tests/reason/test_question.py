@@ -28,6 +28,16 @@ from assistant.reason.question import negators, parse_question
     ("How far ahead of expiry must we apply for renewal?", "when"),
     # a yes/no question may open with a phrase before its comma, and "which" inside it asks nothing
     ("For our app store, can we just not tell users which permissions the apps take?", "may"),
+    # a clause with no comma before the inverted auxiliary; a greeting first; a statement asked back
+    ("when we roll out a new product do we need a security assessment?", "must"),
+    ("hey is our permit still valid on 2027-01-03", "true"),
+    ("please confirm: kongzhong.com is on our licence too?", "true"),
+    ("Our servers are in Haidian?", "true"),
+    ("ok to lease capacity from him?", "may"),
+    # …but a wh-word anywhere before the auxiliary asks that
+    ("By what date do we have to file it?", "when"),
+    ("For our app store, what checks do we need?", "what"),
+    ("boss asks if the homepage needs the license number or the company name?", "what"),
     ("We want to merge with another company. Does that need approval?", "must"),
 ])
 def test_act(question: str, act: str) -> None:
