@@ -19,6 +19,8 @@ from .text import fold
 LICENSE_FILE = "license.zh.txt"
 TRANSLATION_FILE = "translation.en.json"
 GLOSSARY_FILE = "glossary.json"
+#: everyday descriptions of the acts of the template's rule units, keyed by the unit's exact Chinese words
+DESCRIPTIONS_FILE = "norm_descriptions.json"
 
 
 class CorpusError(ExpectedError):
@@ -116,6 +118,14 @@ class LicenseClause(Clause):
     text_en: str
 
 
+class ActDescriptions(BaseModel):
+    """How users put a rule unit's act in their own words (「结账时多收价目表上没有的费用」 for the ban on fees
+    beyond the marked price): data written from the license text alone, matched by similarity, never quoted."""
+
+    zh: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
 class License(BaseModel):
     doc_id: str
     source: str
@@ -123,6 +133,7 @@ class License(BaseModel):
     fields: LicenseFields
     glossary: Glossary
     corpus_hash: str
+    descriptions: dict[str, ActDescriptions] = Field(default_factory=dict)
 
     def clause(self, clause_id: str) -> LicenseClause:
         for c in self.clauses:
@@ -167,6 +178,19 @@ def load_glossary(corpus_dir: Path) -> Glossary:
                           "id, kind, zh and en strings") from None
 
 
+def load_descriptions(corpus_dir: Path) -> dict[str, ActDescriptions]:
+    path = corpus_dir / DESCRIPTIONS_FILE
+    if not path.exists():
+        return {}
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path} must map a rule unit's Chinese words to its zh/en descriptions")
+    try:
+        return {unit: ActDescriptions.model_validate(entry) for unit, entry in data.items()}
+    except ValidationError as exc:
+        raise CorpusError(f"{path}: {exc.errors()[0]['msg']}; each entry needs zh and en lists of text") from None
+
+
 def _check_translation(path: Path, translation: object, clause_ids: list[str]) -> dict[str, str]:
     """The translation must give every clause a non-empty English text: a missing or non-text entry would be
     cited as an empty or meaningless translation."""
@@ -206,11 +230,11 @@ def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
                    if translation_path.exists() else {})
     glossary = load_glossary(corpus_dir)
     digest = hashlib.sha256()
-    for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE):
+    for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE, corpus_dir / DESCRIPTIONS_FILE):
         digest.update(path.read_bytes() if path.exists() else b"")
     clauses = [LicenseClause(**c.model_dump(), text_en=translation.get(c.id, "")) for c in parsed.clauses]
     return License(doc_id=doc_id, source=source, clauses=clauses, fields=parsed.fields, glossary=glossary,
-                   corpus_hash=digest.hexdigest()[:12])
+                   corpus_hash=digest.hexdigest()[:12], descriptions=load_descriptions(corpus_dir))
 
 
 @lru_cache(maxsize=4)

@@ -37,6 +37,7 @@ from .overlap import Overlap
 from .permission import decide_permission
 from .reason.decide import (
     computed_deadline,
+    described_prohibition,
     missing_attribute,
     missing_clause,
     undecided_is_silent,
@@ -292,6 +293,7 @@ class Assistant:
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = undecided_is_silent(form, findings, self.index, lang)
+        findings = described_prohibition(form, findings, matches, self.index, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
                                      lang)
         return verdict_for_form(form, findings)

@@ -38,6 +38,7 @@ def _copy_real(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS / DOC, corpus / DOC)
     shutil.copy(CORPUS / "glossary.json", corpus / "glossary.json")
+    shutil.copy(CORPUS / "norm_descriptions.json", corpus / "norm_descriptions.json")
     return corpus
 
 
@@ -169,6 +170,7 @@ def synthetic_corpus(tmp_path: Path) -> Path:
     (corpus / "xinghe-icp-230456").mkdir(parents=True)
     shutil.copy(SYNTHETIC, corpus / "xinghe-icp-230456" / "license.zh.txt")
     shutil.copy(CORPUS / "glossary.json", corpus / "glossary.json")
+    shutil.copy(CORPUS / "norm_descriptions.json", corpus / "norm_descriptions.json")
     return corpus
 
 
@@ -194,3 +196,21 @@ def test_two_licenses_side_by_side(synthetic_corpus: Path) -> None:
 
 def test_cached_license_is_cached(synthetic_corpus: Path) -> None:
     assert cached_license(synthetic_corpus) is cached_license(synthetic_corpus)
+
+
+def test_every_act_description_belongs_to_a_rule_unit_of_the_license(real: License) -> None:
+    """The descriptions are keyed by a unit's exact words: a key no unit has would be dead data, and every rule
+    unit of the license has its own descriptions in both languages."""
+    from assistant.reason.norms import compile_norms
+
+    units = {n.quote for n in compile_norms(real) if n.kind not in ("fact", "grant")}
+    assert set(real.descriptions) <= units
+    assert units <= set(real.descriptions)
+    assert all(d.zh and d.en for d in real.descriptions.values())
+
+
+def test_descriptions_that_are_no_mapping_are_refused(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    (tmp_path / "corpus" / "norm_descriptions.json").write_text('["not a mapping"]', encoding="utf-8")
+    with pytest.raises(CorpusError, match="norm_descriptions.json"):
+        load_license(tmp_path / "corpus", "kongzhong-icp-020001")

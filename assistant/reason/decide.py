@@ -186,6 +186,38 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
     return best
 
 
+#: an act the question describes is the forbidden act of a unit when one of that unit's everyday descriptions is
+#: this similar to the question (e5 cosine) and closer by this much than any description of another clause's units
+MIN_DESCRIBED, DESCRIBED_LEAD = 0.86, 0.005
+# A ban on dealing with a party that lacks a licence (「不得…向未取得…许可的单位…」) forbids the act only when the
+# question says the other party lacks it.
+_UNLICENSED_PARTY = re.compile(r"未取得|未经|无[^，。；]{0,12}许可")
+_LACKS_LICENCE = re.compile(r"\b(no|without|unlicen[cs]ed|lacks?|lacking|doesn'?t (hold|have)|does not (hold|have)|"
+                            r"don'?t (hold|have)|not licen[cs]ed)\b[^,.?;]{0,30}(licen[cs]|permit|authori[sz])|"
+                            r"\bunlicen[cs]ed\b|(没有?|无|未取得|不具备|不持有)[^，。？?；]{0,14}(牌照|许可|资质|执照)", re.IGNORECASE)
+
+
+def described_prohibition(form: QuestionForm, findings: list[Finding], matches: list[NormMatch],
+                          index: SentenceIndex, lang: Language) -> list[Finding]:
+    """Step 3b: "may we do X?" that nothing answered, where X is, in everyday words, what a unit forbids
+    (「结账时悄悄加一笔价目表上没有的费用」 ↔ 「不得…收取…明码标价外的任何其他费用」): no, from that unit.
+    Only a question left not stated is answered so; a prohibition never grants, so nothing is made a yes."""
+    if form.act != "may" or form.negated or form.inverse or not matches:
+        return findings
+    if findings and any(f.verdict != "not_stated" for f in findings):
+        return findings
+    best = max(matches, key=lambda m: m.described)
+    norm = best.norm
+    if norm.kind != "prohibition" or best.described < MIN_DESCRIBED or best.described_lead < DESCRIBED_LEAD:
+        return findings
+    if not _names_the_restriction(form, norm) or (_UNLICENSED_PARTY.search(norm.act_zh)
+                                                  and not _LACKS_LICENCE.search(form.text)):
+        return findings
+    sentence = sentence_of(index, norm)
+    return [Finding("no", f"{_LEADS[('no', lang)]}{_why(norm, form, lang)}{quote_line(index, sentence, lang)}",
+                    [sentence], confidence=0.65, intent="decide:may:prohibition:described")]
+
+
 def _evidence_text(findings: list[Finding], best: NormMatch | None) -> str:
     texts = [s.text for f in findings for s in f.cited]
     return " ".join(texts) if texts else (best.norm.sentence if best else "")

@@ -85,6 +85,8 @@ class NormMatch:
     act_shared: int = 0  # of those, the ones in the act itself (not its condition)
     dense_lead: float = 0.0  # how far this unit's similarity is ahead of the next best unit's (0 if not first)
     specific: float = 0.0  # the shared words weighed by how rare they are among the license's clauses (idf)
+    described: float = 0.0  # e5 similarity to the closest everyday description of the unit's act
+    described_lead: float = 0.0  # …ahead of the closest description of any unit of another clause
 
 
 def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
@@ -104,7 +106,10 @@ class NormMatcher:
         for i, norm in enumerate(norms):
             self.by_clause.setdefault(norm.clause_id, []).append(i)
         pieces = sorted({p for n in norms for p in _pieces(n.act_en)})
-        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces
+        described = [(i, d) for i, n in enumerate(norms) if n.quote in lic.descriptions
+                     for d in lic.descriptions[n.quote].zh + lic.descriptions[n.quote].en]
+        self._described_by = np.asarray([i for i, _ in described], dtype=np.int64)
+        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces + [d for _, d in described]
         path = _vector_file(cache_dir, model, texts)
         if path.exists():
             vectors = np.load(path)
@@ -113,7 +118,8 @@ class NormMatcher:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.save(path, vectors)
         self.vectors = vectors[:2 * len(norms)].reshape(2, len(norms), -1)
-        piece_vectors = dict(zip(pieces, vectors[2 * len(norms):], strict=True))
+        piece_vectors = dict(zip(pieces, vectors[2 * len(norms):2 * len(norms) + len(pieces)], strict=True))
+        self._description_vectors = vectors[2 * len(norms) + len(pieces):]
         # each unit's own English: the piece of its sentence's translation closest to the unit's Chinese
         self.unit_en: list[str] = []
         for i, norm in enumerate(norms):
@@ -139,6 +145,13 @@ class NormMatcher:
             self._act_tokens.append(own[i].difference(*siblings))
             self._sibling_text.append(" ".join(norms[j].quote + (norms[j].condition_zh or "") for j in others))
         self.idf = _idf([self._words(c.text_zh) | self._words(c.text_en) for c in lic.clauses])
+
+    def _described(self, q: np.ndarray) -> list[float]:
+        """Each unit's similarity to the question through its closest everyday description (0 without any)."""
+        best = np.zeros(len(self.norms), dtype=np.float32)
+        if len(self._described_by):
+            np.maximum.at(best, self._described_by, self._description_vectors @ q)
+        return best.tolist()
 
     def _words(self, text: str) -> set[str]:
         """English words and Chinese character bigrams: bigrams survive segmentation differences
@@ -190,6 +203,7 @@ class NormMatcher:
         if not clauses:
             return []
         q = np.asarray(vector, dtype=np.float32)
+        described = self._described(q)
         asked = {w for w in self._words(question) if self.idf.get(w, 1.0) > 0}  # common clause words share nothing
         terms = self._glossary_terms(question)
         # the unit's own Chinese tells apart the units of one sentence; its English helps an English question
@@ -207,8 +221,10 @@ class NormMatcher:
                 in_act = sum(1 for group in terms if any(t in norm.act_zh and t not in self._sibling_text[i]
                                                          for t in group))
                 specific = sum(self.idf.get(t, 0.0) for t in asked & (self._tokens[i] | self._tokens_en[i]))
+                other = max((v for j, v in enumerate(described) if self.norms[j].clause_id != clause_id), default=0.0)
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
-                                     len(asked & self._act_tokens[i]) + in_act, specific=specific))
+                                     len(asked & self._act_tokens[i]) + in_act, specific=specific,
+                                     described=described[i], described_lead=described[i] - other))
         ranked = sorted(out, key=lambda m: -m.score)
         by_dense = sorted(out, key=lambda m: -m.dense)
         if len(by_dense) > 1:

@@ -14,6 +14,7 @@ from assistant.reason.decide import (
     TABLE,
     _names_the_restriction,
     _overriding_prohibition,
+    described_prohibition,
     table_verdict,
     undecided_is_silent,
     verdict_for_form,
@@ -119,3 +120,29 @@ def test_a_ban_on_a_restricted_form_needs_the_restriction_named(norms: list[Norm
     assert _names_the_restriction(parse_question("Can we add a hidden surcharge at checkout?"), fees)
     assert _names_the_restriction(parse_question("Can we add a fee that isn't on our price list?"), fees)
     assert _names_the_restriction(parse_question("可以强行推送吗？"), _norm(norms, "special.15.10", "prohibition"))
+
+
+def test_an_act_described_in_everyday_words_is_forbidden_only_when_its_description_leads(
+        lic: License, norms: list[Norm]) -> None:
+    index = SentenceIndex(lic)
+    fees = _norm(norms, "special.15.5", "prohibition")
+    duty = _norm(norms, "special.15.5", "duty")
+    silent = [Finding("not_stated", "The license does not say whether this is allowed.", intent="permission:silent")]
+    ask = parse_question("At checkout, can we quietly add a hidden service charge on top of the listed price?")
+    leads = [NormMatch(duty, 0.9, 0.85, 0, described=0.88), NormMatch(fees, 0.88, 0.84, 0, described=0.92,
+                                                                       described_lead=0.03)]
+    answered = described_prohibition(ask, silent, leads, index, "en")
+    assert answered[0].verdict == "no" and answered[0].cited[0].clause_id == "special.15.5"
+    close = [NormMatch(fees, 0.88, 0.84, 0, described=0.92, described_lead=0.001)]
+    assert described_prohibition(ask, silent, close, index, "en") == silent  # another clause's act is as close
+    weak = [NormMatch(fees, 0.88, 0.84, 0, described=0.80, described_lead=0.03)]
+    assert described_prohibition(ask, silent, weak, index, "en") == silent
+    decided = [Finding("yes", "Yes.", intent="permission:licensed")]
+    assert described_prohibition(ask, decided, leads, index, "en") == decided  # only what nothing answered
+    # a ban on dealing with an unlicensed party needs the question to say the party lacks a licence
+    lease = _norm(norms, "special.3", "prohibition")
+    match = [NormMatch(lease, 0.9, 0.88, 0, described=0.93, described_lead=0.03)]
+    plain = parse_question("能不能从别的公司那儿租传输线路？")
+    assert described_prohibition(plain, silent, match, index, "zh") == silent
+    unlicensed = parse_question("能不能从一家没有基础电信牌照的公司那儿租传输线路？")
+    assert described_prohibition(unlicensed, silent, match, index, "zh")[0].verdict == "no"
