@@ -195,8 +195,6 @@ def _days(n: int, lang: Language) -> str:
 
 _EXPIRED = re.compile(r"\bexpired\b|\blapsed\b|\bno longer valid\b|过期|失效|作废", re.IGNORECASE)
 _LAST_DAY = re.compile(r"\blast day\b|\bfinal day\b|最后一天|最后一日|最后期限", re.IGNORECASE)  # 「截止日」 is any deadline
-
-
 _BEFORE = re.compile(r"\b(before|prior to|earlier than|by)\b|之前|以前", re.IGNORECASE)
 _AFTER = re.compile(r"\b(after|later than|beyond|past)\b|之后|以后", re.IGNORECASE)
 
@@ -208,7 +206,6 @@ def _claim_holds(field_day: date, named: date, question: str) -> bool:
     if _AFTER.search(question):
         return field_day > named
     return field_day == named
-
 
 
 def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,

@@ -126,11 +126,13 @@ DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
-def date_of(match: re.Match[str]) -> date | None:
-    """The calendar day a DATE_PATTERNS match names, or None when it is no real day (2026-02-30)."""
+def date_of(match: re.Match[str], year: int | None = None) -> date | None:
+    """The calendar day a DATE_PATTERNS match names (a YEARLESS_PATTERNS match: in ``year``), or None when it is
+    no real day (2026-02-30)."""
     month = match["m"].lower()
     try:
-        return date(int(match["y"]), _MONTHS.get(month) or int(month), int(match["d"]))
+        return date(int(match["y"]) if "y" in match.re.groupindex else year, _MONTHS.get(month) or int(month),
+                    int(match["d"]))
     except ValueError:
         return None
 
@@ -154,11 +156,6 @@ def dates_in(text: str) -> list[date]:
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):
             before = [day for start, day in full if start < m.start()]
-            if not before:
-                continue
-            month = m["m"].lower()
-            try:
-                found.append((m.start(), date(before[-1].year, _MONTHS.get(month) or int(month), int(m["d"]))))
-            except ValueError:
-                continue
+            if before and (day := date_of(m, before[-1].year)) is not None:
+                found.append((m.start(), day))
     return [day for _, day in sorted(found)]

@@ -204,12 +204,14 @@ class NormMatcher:
             return []
         q = np.asarray(vector, dtype=np.float32)
         described = self._described(q)
+        closest = {c: max(described[i] for i in units) for c, units in self.by_clause.items()}  # per clause
         asked = {w for w in self._words(question) if self.idf.get(w, 1.0) > 0}  # common clause words share nothing
         terms = self._glossary_terms(question)
         # the unit's own Chinese tells apart the units of one sentence; its English helps an English question
         zh_weight = ZH_WEIGHT[lang]
         out = []
         for clause_id in clauses:
+            other = max((v for c, v in closest.items() if c != clause_id), default=0.0)
             for i in self.by_clause[clause_id]:
                 norm = self.norms[i]
                 dense = float(zh_weight * (self.vectors[0, i] @ q) + (1 - zh_weight) * (self.vectors[1, i] @ q))
@@ -221,7 +223,6 @@ class NormMatcher:
                 in_act = sum(1 for group in terms if any(t in norm.act_zh and t not in self._sibling_text[i]
                                                          for t in group))
                 specific = sum(self.idf.get(t, 0.0) for t in asked & (self._tokens[i] | self._tokens_en[i]))
-                other = max((v for j, v in enumerate(described) if self.norms[j].clause_id != clause_id), default=0.0)
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
                                      len(asked & self._act_tokens[i]) + in_act, specific=specific,
                                      described=described[i], described_lead=described[i] - other))

@@ -94,6 +94,7 @@ def expand_shorthand(text: str) -> str:
     """ "r we allowed 2 charge extra fees" → "are we allowed 2 charge extra fees"; only in English text."""
     if sum(map(is_cjk, text)) * 2 > len(re.findall(r"[A-Za-z]", text)):
         return text
+
     def expand(m: re.Match[str]) -> str:
         word = m.group()
         return word if len(word) == 1 and word.isupper() else _SHORTHAND[word.lower()]  # "R&D", "U.S." stay
