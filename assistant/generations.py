@@ -64,6 +64,17 @@ def next_generation(client: ClientAPI, prefix: str, fp: str) -> int:
     return found[0][0] + 1 if found else 1
 
 
+def peek_complete(client: ClientAPI, prefix: str, fp: str, size: int) -> Collection | None:
+    """:func:`newest_complete` without the build lock: a store failure may be another process's build in
+    flight (the embedded store has one writer, chroma #7040), so it reads as "none yet" and the caller looks
+    again holding the lock, where a failure is real."""
+    try:
+        return newest_complete(client, prefix, fp, size)
+    except (ChromaError, sqlite3.Error) as exc:
+        log.info("the index is busy (%s); waiting for the build lock", exc)
+        return None
+
+
 def newest_complete(client: ClientAPI, prefix: str, fp: str, size: int) -> Collection | None:
     """The newest generation holding all ``size`` documents (one pruned while we look is skipped)."""
     for _, collection in _generations(client, prefix, fp):
@@ -170,12 +181,17 @@ def open_client(settings: Settings, *, recover: bool = False) -> ClientAPI:
     try:
         return _connect(settings)
     except StoreError:
-        if not recover or settings.index.chroma_host:
+        if settings.index.chroma_host:
             raise
+    # A failure may be another process's build in flight (the embedded store has one writer, chroma #7040):
+    # only a second failure, holding the build lock, is a damaged store.
     with build_lock(settings):  # one process moves the store aside; others waiting here then find it fresh
         SharedSystemClient.clear_system_cache()  # the process must not keep the broken store open
-        with contextlib.suppress(StoreError):
+        try:
             return _connect(settings)
+        except StoreError:
+            if not recover:
+                raise
         moved = move_aside(Path(settings.index.dir))
         log.warning("moved the unreadable index to %s; building a fresh one", moved)
         SharedSystemClient.clear_system_cache()

@@ -140,7 +140,9 @@ def open_index(lic: License, settings: Settings, embeddings: LicenseEmbeddings,
     def current(rebuild: bool = False) -> tuple[Collection, bool]:
         """The collection to answer from and whether it was reused; a build holds the lock."""
         with generations.store_errors(settings):
-            found = None if rebuild else generations.newest_complete(client, prefix, fp, len(docs))
+            # a private snapshot (read-only dir) has no writer in flight: any failure there is real
+            look = generations.newest_complete if generations.is_read_only(settings) else generations.peek_complete
+            found = None if rebuild else look(client, prefix, fp, len(docs))
             if found is not None:
                 return found, True
             if generations.is_read_only(settings):
