@@ -50,7 +50,7 @@ from .reason.norms import compile_norms
 from .reason.question import QuestionForm, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
-from .text import dates_in, detect_language, fold
+from .text import dates_in, detect_language, fold, periods_in
 
 if TYPE_CHECKING:
     from .embeddings import LicenseEmbeddings
@@ -251,7 +251,7 @@ class Assistant:
             msg = (f"许可证未载明这一点：{choice.group(1)}和{choice.group(2)}都未在许可证中出现。" if lang == "zh" else
                    f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
-        form = parse_question(text)
+        form = parse_question(text, day)
         order = order_claim(self.index, self.orders, text, lang) if form.yes_no else None
         if order is not None:
             return [order]  # "Order No. 24 is the security measures, right?" is settled by the license's pairing
@@ -386,8 +386,9 @@ class Assistant:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
             named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
+            periods = [(d, d) for d in named] or periods_in(question)  # 「是2021年发的吗」 names a year
             return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question,
-                                named[0] if len(named) == 1 else None)
+                                periods[0] if len(periods) == 1 else None)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
         return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,

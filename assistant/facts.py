@@ -77,12 +77,24 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
     return "", None
 
 
+#: words jieba tags as names that name the document itself
+_NOT_NAMES = frozenset({"许可证", "经营许可证", "营业执照"})
+
+
 def _proper_names(question: str) -> list[str]:
     """Places, people and organisations the question names: jieba's part-of-speech tags for Chinese
     (ns/nr/nt/nz), capitalised words for English (the first word of the sentence left out)."""
     import jieba.posseg
 
-    names = [w.word for w in jieba.posseg.lcut(question) if w.flag[:2] in ("ns", "nr", "nt", "nz") and len(w.word) > 1]
+    names: list[str] = []
+    run = ""  # adjacent names are one name: 「中国电信」「北京」 in 「中国电信北京分公司」
+    for w in [*jieba.posseg.lcut(question), None]:
+        if w is not None and w.flag[:2] in ("ns", "nr", "nt", "nz") and len(w.word) > 1 and w.word not in _NOT_NAMES:
+            run += w.word
+            continue
+        if run:
+            names.append(run)
+        run = ""
     names += re.findall(r"(?<=[a-z,] )[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*(?!\w| ?\d)", question)  # "Class 9" is a label
     return names
 
@@ -199,25 +211,31 @@ _BEFORE = re.compile(r"\b(before|prior to|earlier than|by)\b|之前|以前", re.
 _AFTER = re.compile(r"\b(after|later than|beyond|past)\b|之后|以后", re.IGNORECASE)
 
 
-def _claim_holds(field_day: date, named: date, question: str) -> bool:
-    """Whether the license's date is the day the question names — or before / after it, as the question asks."""
+def _claim_holds(field_day: date, named: tuple[date, date], question: str) -> bool:
+    """Whether the license's date lies in the day, month or year the question names (its first and last day) —
+    or before / after it, as the question asks."""
+    first, last = named
     if _BEFORE.search(question):
-        return field_day <= named if re.search(r"\bby\b", question, re.IGNORECASE) else field_day < named
+        return field_day <= last if re.search(r"\bby\b", question, re.IGNORECASE) else field_day < first
     if _AFTER.search(question):
-        return field_day > named
-    return field_day == named
+        return field_day > last
+    return first <= field_day <= last
 
 
 def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,
-                 question: str = "", named: date | None = None) -> Finding:
+                 question: str = "", named: tuple[date, date] | None = None) -> Finding:
     """Dates of the license and what they mean on ``as_of``; ``holds`` answers "still valid?" / "deadline
     passed?" (or "still in time?") for a yes/no question, and whether the day the question ``named`` is the
-    license's own issue or expiry date ("it runs until 28 Dec 2027, right?")."""
+    license's own issue or expiry date, or holds it ("it runs until 28 Dec 2027, right?", 「是2021年发的吧」)."""
     f = index.license.fields
     issue, expiry = f.issue_date, f.expiry
     claimed = {"expiry": expiry, "issue": issue}
-    holds_claim = _claim_holds(claimed[asks[0]], named, question) \
-        if named is not None and len(asks) == 1 and asks[0] in claimed else None
+    holds_claim = None
+    if named is not None and len(asks) == 1 and asks[0] in claimed:
+        other = issue if asks[0] == "expiry" else expiry
+        # 「2021年12月拿到的，有效期五年，对吧」: a day or month that holds the other date is said of that one
+        if not named[0] <= other <= named[1]:
+            holds_claim = _claim_holds(claimed[asks[0]], named, question)
     lines: list[str] = []
     cited: list[Sentence] = []
     zh = lang == "zh"

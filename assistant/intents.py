@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .corpus import GlossaryEntry
-from .text import dates_in, fold, is_cjk
+from .text import dates_in, fold, is_cjk, periods_in
 
 
 def _cue(*patterns: str) -> re.Pattern[str]:
@@ -66,8 +66,9 @@ WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long|fast|quickly)\b", r"
             r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内|哪天|哪一天|几号|哪年|哪一年")
 # Whether a deadline is met: "still in time?" holds while it has not passed; "overdue?" once it has.
 IN_TIME = _cue(r"\bstill (time|possible|ok)\b", r"\b(in|on) time\b", r"\bnot too late\b", r"\bcan we still\b",
-               r"\bstill (within|inside|in)\b", r"\bwithin the (deadline|window|period|time limit)\b", r"\btimely\b",
-               r"来得及|赶得上|按时|及时吗|算及时|在期限内|期限之内|没超期|没有超期|没逾期|没有逾期|还能|还可以")
+               r"\bstill (within|inside|in)\b", r"\bwithin (the|our) ([\w-]+ ){0,2}(deadline|window|period|time limit|timeframe)\b",
+               r"\btimely\b", r"\b(meets?|satisf(y|ies)|complies with|comply with)\b[^?]{0,40}\b(deadline|time limit|window|notice)",
+               r"来得及|赶得上|按时|及时吗|算及时|在[^，。？?]{0,10}期限(之)?内|期限之内|没超期|没有超期|没逾期|没有逾期|还能|还可以")
 OVERDUE = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\blate\b",
                r"过了|已过|错过|晚了|逾期|超期|超过|过期了吗")
 VALID_STATUS = _cue(r"\bstill valid\b", r"\bvalid (today|now|on|as of|at)\b", r"\bis (the|our) licen[cs]e valid\b",
@@ -140,7 +141,7 @@ _REFERENCE = re.compile(
     rf"(?:special provision|provision|section|article|clause|art\.?)\s*(\d+)\s*(?:\((\d+)\))?"
     rf"|第\s*([{_CN}\d]+)\s*条(?:\s*第\s*[（(]?\s*([{_CN}\d]+)\s*[)）]?\s*项)?"
     rf"|\b(\d+)\((\d+)\)"
-    rf"|\b(?:item|point|paragraph|sub-?clause)\s*\(?(\d+)\)?\s+of\s+(?:the\s+)?(?:special provision|provision|section|article|clause)\s*(\d+)",
+    rf"|\b(?:item|point|paragraph|sub-?clause)\s*\(?(\d+)\)?\s+(?:of|under|in)\s+(?:the\s+)?(?:special provision|provision|section|article|clause)\s*(\d+)",
     re.IGNORECASE,
 )
 
@@ -227,7 +228,7 @@ def date_asks(question: str) -> list[DateAsk]:
     elif TERM.search(question) and not renewal and "days_left" not in asks:
         asks.append("term")
     if ISSUE.search(question) and not renewal and "term" not in asks and (WHEN.search(question) or asks
-                                                                        or dates_in(question)):
+                                                                        or dates_in(question) or periods_in(question)):
         asks.append("issue")
     if EXPIRY.search(question) and not renewal and not asks:
         asks.append("expiry")

@@ -24,6 +24,7 @@ license licence licensed company companys licensee please tell me say says said 
 want wants like right correct actually really still ever even according way kind much many
 between every through during within upon onto across per via whether while since because though until yet both
 either neither own same else anyone someone everyone anything something nothing now already ok okay
+put make makes made take takes took give gives gave
 """.split())  # noqa: SIM905 - a word list reads better as text
 _ZH_STOP = {"我们", "公司", "许可证", "可以", "什么", "需要", "是否", "这个", "那个", "这张", "哪些", "怎么", "如何",
             "一下", "还是", "就是", "如果", "的话", "有没有", "是不是", "我们的", "执照", "证上", "这块", "这些", "时候",

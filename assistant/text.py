@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2014\u2026【】《》"
@@ -147,15 +147,46 @@ YEARLESS_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
-def dates_in(text: str) -> list[date]:
+# A year or a month without its day (「2021年」, 「2022年1月」, "January 2022", "in 2021"): a period a date may lie in.
+_PERIOD_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年(?:\s*(?P<m>\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号]))?(?!\s*\d{1,2}\s*月)"),
+    re.compile(rf"(?<![a-z\d])(?P<m>{_MONTH})\.?\s*,?\s*(?P<y>(?:19|20)\d{{2}})(?!\d)", re.IGNORECASE),
+    re.compile(r"\b(?:in|during|of|from|since|before|after|by)\s+(?P<y>(?:19|20)\d{2})\b(?![-/.]\d)", re.IGNORECASE),
+)
+
+
+def periods_in(text: str) -> list[tuple[date, date]]:
+    """The first and last day of each year or month the text names without a day, in order of appearance
+    (a full date is :func:`dates_in`'s)."""
+    days = [m.span() for pattern in DATE_PATTERNS for m in pattern.finditer(text)]
+    found = []
+    for pattern in _PERIOD_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(start < m.end() and m.start() < end for start, end in days):
+                continue
+            year = int(m["y"])
+            month = m.groupdict().get("m")
+            if month is None:
+                found.append((m.start(), date(year, 1, 1), date(year, 12, 31)))
+                continue
+            number = _MONTHS.get(month.lower()) or int(month)
+            if not 1 <= number <= 12:
+                continue
+            last = (date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
+            found.append((m.start(), date(year, number, 1), last))
+    unique = {(start, end): at for at, start, end in sorted(found, reverse=True)}
+    return [period for period, _ in sorted(unique.items(), key=lambda kv: kv[1])]
+
+
+def dates_in(text: str, year: int | None = None) -> list[date]:
     """The real days named in a text, in the order they appear; a day written without its year is in the year
-    of the last full date before it (and is left out when there is none)."""
+    of the last full date before it, or else in ``year`` (the year the question is asked; left out without)."""
     full = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
                   if (day := date_of(m)) is not None)
     found = list(full)
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):
-            before = [day for start, day in full if start < m.start()]
-            if before and (day := date_of(m, before[-1].year)) is not None:
+            before = [day.year for start, day in full if start < m.start()] or ([year] if year else [])
+            if before and (day := date_of(m, before[-1])) is not None:
                 found.append((m.start(), day))
     return [day for _, day in sorted(found)]

@@ -18,6 +18,7 @@ from assistant.text import (
     fold,
     int_to_cn,
     is_cjk,
+    periods_in,
     squeeze_spaces,
 )
 
@@ -209,3 +210,22 @@ def test_chinese_numerals_round_trip_exhaustively() -> None:
 )
 def test_dates_in(text: str, days: list[date]) -> None:
     assert dates_in(text) == days
+
+
+def test_a_day_without_its_year_alone_takes_the_year_it_is_asked_in() -> None:
+    assert dates_in("11月13日下架，今天12月2日补报", 2026) == [date(2026, 11, 13), date(2026, 12, 2)]
+    assert dates_in("2025年11月13日下架，12月2日补报", 2026) == [date(2025, 11, 13), date(2025, 12, 2)]
+
+
+@pytest.mark.parametrize(("text", "periods"), [
+    ("许可证是2021年颁发的吗？", [(date(2021, 1, 1), date(2021, 12, 31))]),
+    ("许可证是2022年1月颁发的，对吧？", [(date(2022, 1, 1), date(2022, 1, 31))]),
+    ("Was it issued in 2021?", [(date(2021, 1, 1), date(2021, 12, 31))]),
+    ("issued in February 2024, right?", [(date(2024, 2, 1), date(2024, 2, 29))]),
+    ("expires Dec 2026?", [(date(2026, 12, 1), date(2026, 12, 31))]),
+    ("2021年12月28日发的", []),  # a full day is dates_in's
+    ("2026-12-28", []),
+    ("license no. 2021", []),
+])
+def test_periods_in(text: str, periods: list[tuple[date, date]]) -> None:
+    assert periods_in(text) == periods

@@ -68,6 +68,7 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "documents": re.compile(r"(提交|提供|报送|准备)[^，。；]{0,12}(材料|资料|申请书|证明)|材料|资料"),
     "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
     "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
+    "rate": re.compile(r"\d+(?:\.\d+)?\s*%|百分之|比例(?:不得|不)?(?:超过|低于|为)"),
 }
 ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "fee": ("费用或金额", "any fee or amount"), "penalty": ("罚则或后果", "any penalty or consequence"),
@@ -77,6 +78,7 @@ ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "address": ("地址", "an address"), "contact": ("联系方式", "contact details"),
     "documents": ("所需提交的材料", "which documents to submit"),
     "time_limit": ("具体时限", "a time limit"), "response_time": ("响应时限", "a response time"),
+    "rate": ("具体比例或费率", "a percentage or rate"),
 }
 _LEADS: dict[tuple[Verdict, Language], str] = {
     ("yes", "zh"): "是的。", ("yes", "en"): "Yes. ", ("no", "zh"): "不可以。", ("no", "en"): "No. ",
@@ -125,6 +127,8 @@ def table_verdict(form: QuestionForm, norm: Norm) -> Verdict | None:
     negated = form.negated and (not form.avoiding or norm.kind == "prohibition")
     if negated and form.stepless and norm.kind == "prohibition" and form.act in ("may", "true") and not form.inverse:
         return "no"  # the forbidden act done without a step ("…without the user's consent") is still forbidden
+    if form.inverse and form.stepless and norm.kind == "needs_approval":
+        return "yes"  # 「是不是在拿到批准之前就不能上线？」: without its approval the act cannot be done
     if form.inverse:
         verdict = TABLE.get(("may", norm.kind, negated))
         return _INVERTED[verdict] if verdict else None
@@ -460,7 +464,11 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     timed = [n for n in norms if n.period and (n.period.kind == "within" and n.period.anchor == "event"
                                                or n.period.kind == "yearly")]
     cited = norm_for(evidence, timed, [m for m in matches if m.norm in timed])
-    top = matches[0].norm if matches and matches[0].norm in timed else None
+    # the best match, or the timed unit of its sentence: 「立即处置…并在处置后10个工作日内上报」 is one sentence, and
+    # "dealt with illegal info on Nov 20 — still within the reporting window?" matches its first unit best
+    first = matches[0].norm if matches else None
+    top = first if first in timed else next(
+        (n for n in timed if first is not None and (n.clause_id, n.sentence) == (first.clause_id, first.sentence)), None)
     norm = cited or top
     if norm is None or norm.period is None:
         return findings

@@ -186,7 +186,9 @@ class NormMatcher:
         def found(t: str) -> float:
             if any(fold(t) in a for a in aliases) or (t in en_words if language == "en" else t in zh_text):
                 return 1.0
-            if language == "en" or len(t) < 3:
+            if language == "en":  # a compound of two words the sentence has: "homepage" for "home page"
+                return float(any(stem(t[:i]) in en_words and stem(t[i:]) in en_words for i in range(3, len(t) - 2)))
+            if len(t) < 3:
                 return 0.0
             pairs = [t[i:i + 2] for i in range(len(t) - 1)]  # 「证书编号」 is one word, 「编号」 is in the text
             return sum(p in zh_text for p in pairs) / len(pairs)

@@ -18,7 +18,7 @@ from ..text import DATE_PATTERNS, dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
-                    "contact", "documents", "time_limit", "response_time"]
+                    "contact", "documents", "time_limit", "response_time", "rate"]
 YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
 
 
@@ -62,13 +62,15 @@ _MUST = _any(
 )
 _YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
-_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)\s*\W*$", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)(\s*\W*$|\s*[?？])", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
 
 # -- polarity ----------------------------------------------------------------------------------------------------
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|需不需|可不可|用不用")
 _THIRD_PARTY = _any(
     r"(没有?|无|未取得|不具备|未经)[^，。？?]{0,16}(牌照|许可|资质|执照|批准)[^，。？?]{0,14}?(的)?(公司|企业|经营者|机构|单位|者|人|商|方|平台)",
+    r"(公司|企业|经营者|机构|单位|商|方|平台|伙伴|他们|他|她|对方)(自己|本身|本人)?(并|也|都|还)?(没有?|无|未取得|不具备|不持有)"
+    r"[^，。？?]{0,10}(牌照|许可|资质|执照|批准)",
     r"\b(firms?|compan(y|ies)|providers?|operators?|business(es)?|part(y|ies)|someone|anyone|vendors?|resellers?|isps?|"
     r"outfits?|entit(y|ies)|people|partners?|clients?|customers?|startups?|suppliers?|contractors?|carriers?|agents?|"
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
@@ -81,15 +83,17 @@ _THIRD_PARTY = _any(
 _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
                      r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|没错|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
-                     r"\byes or no\b|\bno (later|sooner|more|less) than\b|^\W*no\b|\bno matter\b|"
+                     r"\byes or no\b|\bor (not|nah|nope)\b|\bno (later|sooner|more|less) than\b|^\W*no\b|\bno matter\b|"
                      # "Isn't IM excluded?" asks whether it is: a question's leading negative auxiliary is a bias,
                      # not a negation of the act
                      r"^\W*(is|are|was|were|do|does|did|has|have|can|could|should|would|will|wo|must)n'?t\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
                      r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not)\b|"
                      r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
-                     r"\bwhether or not\b|\bnot only\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
+                     r"\bwhether or not\b|\bnot (only|just|merely|simply)\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
+# 「拿到批准之前」: before the step the act needs
+_BEFORE_STEP_ZH = r"(拿到|取得|获得|得到|通过)[^，。？?]{0,8}(批准|审批|许可|同意|核准)[^，。？?]{0,2}(之前|以前|前)"
 _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
     r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
@@ -100,6 +104,7 @@ _NEGATOR = _any(
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
     r"\b(first|now)\b[^?.]{0,70}\b(afterwards|later|after the fact)\b",
     r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
+    _BEFORE_STEP_ZH,
 )
 
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------
@@ -107,7 +112,8 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
     "penalty": _any(r"\b(the|a|any|what|how much) fines?\b|\bfines? (for|of|if|amount)\b", r"\b(fined|penalt\w*|punish\w*|sanctions?|consequences?|liable|liability)\b",
                     r"罚|处罚|后果|会怎样|会怎么样|吊销|法律责任|追责|惩罚"),
     "fee": _any(r"\bhow much\b(?! time)", r"\bwhat('s| is| are) the (fees?|costs?|prices?|charges?|amount)\b",
-                r"\bis there (a|any) (fee|cost|charge)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
+                r"\bis there (a|any) (fee|cost|charge)\b", r"\bwhat\s+(?:[a-z]+\s+){0,2}fees?\b(?! (rules?|requirements?))",
+                r"\b(fees?|costs?) (do|must|should|would) we (pay|owe)\b", r"\b(fees?|costs?|price) (to|of|for) (renew|apply|fil|submit|regist|get)",
                 r"\b(minimum|maximum|min\.?|max\.?|lowest|highest)\b[^?]{0,20}\b(capital|amount|fee|price|deposit|fund)",
                 r"多少钱|费用是多少|收费标准|费用多少|交多少|缴纳多少|缴多少|金额是多少|价格是多少|费用标准|花多少|要交费|要缴费|"
                 r"(最低|最少|最高|下限|上限)[^，。？?]{0,6}(资本|金额|费用|额度|资金|押金)"),
@@ -122,7 +128,7 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                       r"\b(retention|storage) (period|time|duration)\b", r"\bfor how long\b",
                       r"\bhow many (years|months|days|weeks)\b[^?]{0,40}\b(keep|kept|retain\w*|store\w*|stored|hold|"
                       r"preserve\w*|archive\w*)\b",
-                      r"(保存|保留|留存|存储|存|保管)[^，。？?]{0,8}(多久|多长时间|几年|几个月|期限|多少天|几天)|保存期|留存期"),
+                      r"(保存|保留|留存|存储|存|保管)[^，。？?]{0,8}(多久|多长时间|几年|几个月|期限|多少天|几天|多少年|多少个月)|保存期|留存期"),
     "grace": _any(r"\bgrace\b", r"\blate (filing|submission|report)\b", r"\bif we (are|were|'re) late\b",
                   r"宽限|逾期.{0,6}(还|能|可以)|晚.{0,4}几天"),
     "algorithm": _any(r"\balgorithms?\b", r"\bencryption (standard|method|scheme)\b", r"\bciphers?\b",
@@ -137,6 +143,9 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                       r"\b(prepare|submit|provide|bring|attach)\b", r"(哪些|什么)(材料|资料|文件)|材料清单|准备[^，。？?]{0,6}(材料|资料)"),
     "time_limit": _any(r"\bhow (long|soon|quickly|fast)\b(?! (is|was) (the|our|this) licen)", r"\bhow many (days|hours)\b",
                        r"\bwithin how\b", r"\btime limit\b", r"时限|几天|多少天|多久|多长时间|几个工作日|多少个工作日"),
+    "rate": _any(r"\b(percentages?|percent|ratios?|proportions?|commission|fee split|revenue share|shareholding cap|"
+                 r"ownership (cap|limit|ceiling))\b", r"\bwhat (is the )?(rate|share)\b",
+                 r"比例|费率|百分比|分成|占比|持股上限|提成"),
     "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
                           r"几个?小时|多少小时|多少分钟|响应时间|多久.{0,3}(回复|响应|答复)"),
 }
@@ -151,10 +160,11 @@ _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|o
 # A negation of a step the act needs rather than of the act: "launch without approval", "rent from them without
 # checking their licence", 「不经用户同意就订购」, 「不用管对方有没有许可」.
 # 「先上线，等批准了再补手续」: the act first, the step it needs afterwards
-_DO_FIRST = re.compile(r"先[^。？?]{0,20}(再|后)(补|报|批|申请|审批)|事后(补|报|申请)")
+_DO_FIRST = re.compile(r"先[^。？?]{0,20}(再|后)[^。？?，,]{0,12}?(补|报|批|申请|审批)|事后(补|报|申请)")
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
-                 r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)", _DO_FIRST.pattern)
+                 r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
+                 _BEFORE_STEP_ZH, _DO_FIRST.pattern)
 
 #: negators that say "keep from" rather than "not": they agree with a norm whose own act prevents something
 AVOIDING = re.compile(r"^(avoid\w*|refrain\w*|prevent\w*|杜绝|避免|防止)$", re.IGNORECASE)
@@ -291,7 +301,8 @@ def _main_clause_zh(text: str) -> str:
 
 
 # An asking sentence that points back at the one before ("Is that OK?", 「这样行吗？」) asks about what it says.
-_POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种|此举|这个做法|可以吗|行吗|行不行|可不可以|合规吗")
+_POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种|此举|这个做法|可以吗|行吗|行不行|可不可以|合规吗",
+                    r"(一致|相符|吻合|对得上|一样)(吗|么|不)")  # a comparison needs what came before
 
 
 def asked_part(text: str) -> str:
@@ -338,7 +349,7 @@ def _modal_negation(text: str) -> bool:
     asked = asked_part(text)
     if not _MODAL_NEGATION.search(asked) or re.match(r"\W*(can|could|may|might)n?'?t\b", asked, re.IGNORECASE):
         return False
-    return not negators(_MODAL_NEGATION.sub(" can ", text))
+    return not [n for n in negators(_MODAL_NEGATION.sub(" can ", text)) if not _STEPLESS.search(n)]
 
 
 def _without_dates(text: str) -> str:
@@ -348,7 +359,8 @@ def _without_dates(text: str) -> str:
     return _YEAR_MONTH.sub(" ", text)
 
 
-def parse_question(text: str) -> QuestionForm:
+def parse_question(text: str, today: date | None = None) -> QuestionForm:
+    """The question's structure; ``today`` gives a day named without its year (「今天12月2日」) its year."""
     act = _act(text)
     modal_negation = _modal_negation(text)
     found = () if modal_negation else negators(text)
@@ -356,10 +368,10 @@ def parse_question(text: str) -> QuestionForm:
                       and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
-        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text)),
+        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None)),
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
         inverse=modal_negation or (act != "may" and bool(_INVERSE.search(text))),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
-        stepless=bool(found) and bool(_STEPLESS.search(asked_part(text))),
+        stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
     )

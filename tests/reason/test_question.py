@@ -69,6 +69,13 @@ def test_act(question: str, act: str) -> None:
     ("Marketing wants banner ads w/o the license no. — fine?", True),
     # doing the act first and the step afterwards, across a comma
     ("能不能先上线，等批准下来再补手续？", True),
+    ("公司合并能不能先实施，等以后再向原发证机关补申请？", True),
+    ("拿到批准之前可以上线吗？", True),
+    # "or not" offers the alternative; "not just" adds to the act; a party that lacks a licence is no refusal
+    ("do we have to put the license number on our homepage or not", False),
+    ("does our license cover 搜索引擎 or not? we wanna build search", False),
+    ("must we also notify users, not just the regulator?", False),
+    ("有个合作方自己没有任何电信牌照，我们能把服务器借给他用吗？", False),
 ])
 def test_polarity(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated, negators(question)
@@ -90,6 +97,11 @@ def test_polarity(question: str, negated: bool) -> None:
     ("We'd print the brochure without the license number. Is that fine?", None),  # "fine" is "OK" here
     ("Can we charge users a fee that is not on the price list?", None),
     ("Who is the access provider?", None),
+    ("What government fee do we pay when applying to renew the license?", "fee"),
+    ("应用商店里应用软件的历史版本需要留存多少年？", "retention"),
+    ("What commission rate does the license set for billing through a carrier?", "rate"),
+    ("外资持股比例上限是多少？", "rate"),
+    ("What fee rules apply when we charge users?", None),
 ])
 def test_attribute(question: str, attribute: str | None) -> None:
     assert parse_question(question).attribute == attribute
@@ -110,6 +122,8 @@ def test_dates_claims_and_premise() -> None:
     ("说是只要对方正规就能租，不用管对方有没有许可，对吧？", True),
     ("Can we skip the annual report?", False),  # the act itself is dropped, not a step of it
     ("可以不做年报吗？", False),
+    # a negated modal before the step: "can't we launch before approval?" asks whether it is barred until then
+    ("是不是在拿到批准之前就不能上线这项服务？", True),
 ])
 def test_a_negation_that_drops_a_step(question: str, stepless: bool) -> None:
     assert parse_question(question).stepless is stepless
@@ -171,3 +185,9 @@ def test_more_ways_to_ask() -> None:
     assert parse_question("Does the license expect us to keep user logs?").act == "must"
     assert parse_question("Before we launch: do we have to file anything?").act == "must"  # a lead-in before a colon
     assert parse_question("We archive old app versions. For how many years must we keep them?").attribute == "retention"
+
+
+def test_a_day_without_its_year_is_in_the_year_asked() -> None:
+    form = parse_question("11月13日下架的，今天12月2日补报，还来得及吗？", date(2026, 12, 2))
+    assert form.dates == (date(2026, 11, 13), date(2026, 12, 2))
+    assert parse_question("11月13日下架的，还来得及吗？").dates == ()

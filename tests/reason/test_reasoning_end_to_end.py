@@ -98,6 +98,19 @@ AS_OF = "2026-12-01"
     ("Our registered address changed on 2026-11-20. Are we still within the time limit to update the system?",
      "yes"),
     ("今年的许可证年报我们是2026年5月6日才参加的，算按时吗？", "no"),
+    # …the deadline of the matched sentence's own period: 「立即处置…并在处置后的10个工作日内上报」
+    ("We handled some illegal posts on 2026-11-24 — are we still within the reporting window today?", "yes"),
+    # a year or a month claimed for one of the license's dates
+    ("Was our license issued in 2021?", "yes"),
+    ("许可证是2023年发的吧？", "no"),
+    ("Does the license expire in 2027?", "no"),
+    # a value claimed for a field: the whole name, not a place inside it
+    ("附件上的接入服务提供单位是中国联通北京分公司吗？", "no"),
+    # an attribute the nearest clause lacks; doing the act before the approval it needs, and the inverse
+    ("What fee does the ministry charge for the annual report?", "not_stated"),
+    ("拿到批准之前能不能先开通固定网电话信息服务？", "no"),
+    ("Is it true we cannot launch fixed-line phone information services before getting approval?", "yes"),
+    ("do we need to display the license number on the homepage or not?", "yes"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
