@@ -23,10 +23,12 @@ from .evidence import Sentence, forbidden_parts, provided_service, regulates_pro
 from .facts import (
     absent_field,
     cited_orders,
+    contradicted_date,
     contradicted_field,
     date_finding,
     field_clause,
     order_claim,
+    order_of_rule,
     referenced_clause,
     state_field,
 )
@@ -296,6 +298,7 @@ class Assistant:
         findings = described_prohibition(form, findings, matches, self.index, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
                                      lang)
+        findings = order_of_rule(self.index, findings, self.orders, text, lang) if form.yes_no else findings
         return verdict_for_form(form, findings)
 
     def _plan_subquestions(self, text: str) -> list[tuple[str, Part]]:
@@ -385,6 +388,9 @@ class Assistant:
         if part.kind == "reference" and part.field_id:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
+            corrected = contradicted_date(self.index, question, lang)
+            if corrected is not None:
+                return corrected
             named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
             periods = [(d, d) for d in named] or periods_in(question)  # 「是2021年发的吗」 names a year
             return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question,

@@ -14,7 +14,7 @@ from .findings import Finding, SentenceIndex, quote_line
 from .intents import IN_TIME, OVERDUE, RENEWAL, DateAsk
 from .reason.question import asked_part
 from .schema import Language
-from .text import fold
+from .text import dates_in, fold
 
 
 def field_clause(entry: GlossaryEntry) -> str | None:
@@ -222,6 +222,35 @@ def _claim_holds(field_day: date, named: tuple[date, date], question: str) -> bo
     return first <= field_day <= last
 
 
+# The license's own date stated by the question: "our license runs until 28 December 2027", 「有效期到2027年…」.
+_STATED_DATE = {
+    "expiry": re.compile(r"\b(runs?|valid|good|in force|lasts?)\s+(until|till|through|to)\b|\bexpir\w*\s+(on|at)?\b|"
+                         r"有效期(至|到|截至|截止到?)|(到期|届满)(日期?)?(是|为|在)?", re.IGNORECASE),
+    "issue": re.compile(r"\bissued\s+(on|at)?\b|\bissue date (is|was|of)\b|(发证|颁发)(日期)?(是|为|在|于)", re.IGNORECASE),
+}
+
+
+def contradicted_date(index: SentenceIndex, question: str, lang: Language) -> Finding | None:
+    """"Since our license runs until 28 December 2027, …": a day stated right after a phrase that names the
+    license's expiry (or issue) date, when it is not that date — a false premise, corrected first."""
+    fields = {"expiry": ("main.expiry", index.license.fields.expiry),
+              "issue": ("main.issue-date", index.license.fields.issue_date)}
+    for kind, cue in _STATED_DATE.items():
+        for m in cue.finditer(question):
+            stated = dates_in(question[m.end():m.end() + 24])
+            clause_id, own = fields[kind]
+            if not stated or not question[m.end():].lstrip(" ：:")[:1].isalnum() or stated[0] == own \
+                    or not index.license.has(clause_id):
+                continue
+            cited = index.by_clause[clause_id]
+            label = index.license.clause(clause_id)
+            text = (f"不对，{label.label_zh}是{fmt_date(own, lang)}，不是{fmt_date(stated[0], lang)}。" if lang == "zh" else
+                    f"No — the {label.label_en.lower()} is {fmt_date(own, lang)}, not {fmt_date(stated[0], lang)}. ")
+            quotes = " ".join(quote_line(index, s, lang) for s in cited)
+            return Finding("no", f"{text}{quotes}", list(cited), confidence=0.85, intent=f"premise:{clause_id}")
+    return None
+
+
 def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,
                  question: str = "", named: tuple[date, date] | None = None) -> Finding:
     """Dates of the license and what they mean on ``as_of``; ``holds`` answers "still valid?" / "deadline
@@ -365,6 +394,24 @@ def order_claim(index: SentenceIndex, orders: dict[int, CitedOrder], question: s
     text = f"不对。《{title}》是工业和信息化部令第{own}号{other}。" if lang == "zh" else \
         f"No. 《{title}》 is MIIT Order No. {own}, not No. {number}{other_en}. "
     return Finding("no", f"{text}{quotes}", cited, confidence=0.9, intent="fact:order:claim-differs")
+
+
+def order_of_rule(index: SentenceIndex, findings: list[Finding], orders: dict[int, CitedOrder], question: str,
+                  lang: Language) -> list[Finding]:
+    """"The license cites Order No. 24 for grading and filing our networks, right?": a "yes" whose rule cites
+    other orders than the one the question names is a false premise — no, with the order the rule does cite."""
+    numbers = {int(next(g for g in m.groups() if g)) for m in _ASKED_ORDER.finditer(question)}
+    cited = [s for f in findings if f.verdict == "yes" for s in f.cited]
+    own = sorted(n for n, o in orders.items() if o.sentence in cited)
+    if len(numbers) != 1 or not own or numbers & set(own):
+        return findings
+    number = numbers.pop()
+    sentence = orders[own[0]].sentence
+    titles = "、".join(f"《{orders[n].title}》（第{n}号令）" for n in own)
+    titles_en = ", ".join(f"{orders[n].title_en} (Order No. {n})" for n in own)
+    text = (f"不对。这一规定依据的是{titles}，不是第{number}号令。" if lang == "zh" else
+            f"No. This rule rests on {titles_en}, not Order No. {number}. ")
+    return [Finding("no", f"{text}{quote_line(index, sentence, lang)}", [sentence], confidence=0.8, intent="fact:order:rule-cites-another")]
 
 
 def _english_title(index: SentenceIndex, sentence: Sentence, title: str) -> str:

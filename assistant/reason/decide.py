@@ -269,8 +269,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     A "yes" needs the rule to be about what was asked: ``coverage`` (how much of the question's content the
     rule's sentence holds, see :meth:`NormMatcher.coverage`) below :data:`MIN_COVERAGE` means the license is
     silent on it and the rule is only its nearest neighbour."""
-    if not form.yes_no or not findings:
-        return findings
+    if not form.yes_no or not findings or findings[0].intent.startswith("premise:"):
+        return findings  # a false premise is corrected before anything else
     main = findings[0]
     evidence_text = _evidence_text(findings, None)
     # what the date step computed from the license's dates (its term in years) is evidence too
@@ -494,6 +494,12 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
         if due.estimated:
             line += " (Note: this lies beyond the years the holiday calendar knows; working days are counted as Mon–Fri.)"
     source = sentence_of(index, norm)
+    wrong = _wrong_period(form, norm)
+    if wrong:  # "since the license gives us 60 days…": the premise is corrected, then the day is given
+        text = (f"不对，许可证规定的是{norm.period.text}，不是{wrong}。" if lang == "zh" else
+                f"No — the license gives {norm.period.number} {unit}, not {wrong}. ")
+        return [Finding("no", f"{text}{line} {quote_line(index, source, lang)}", [source], confidence=0.75,
+                        intent="deadline:claim-differs")]
     met = _met(form, due, today)
     if met is not None:
         verdict: Verdict = "yes" if met else "no"
@@ -506,6 +512,17 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     cited = first.cited if source in evidence else first.cited + [source]
     return [replace(first, text=f"{line} {first.text}".strip(), intent=first.intent + ":deadline",
                     cited=cited)] + findings[1:]
+
+
+def _wrong_period(form: QuestionForm, norm: Norm) -> str | None:
+    """The length of time the question claims for the period, when it is not the period's (None if it claims
+    none, or the right one): a claim of 60 days against 「30日内」."""
+    period = norm.period
+    if period is None or period.number is None or period.kind != "within":
+        return None
+    days = period.number * (30 if period.unit == "month" else 365 if period.unit == "year" else 1)
+    claimed = [c for c in form.claims if _is_duration(c)]
+    return claimed[0] if claimed and all(_figure(c) != days for c in claimed) else None
 
 
 def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:

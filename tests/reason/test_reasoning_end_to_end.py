@@ -111,6 +111,12 @@ AS_OF = "2026-12-01"
     ("拿到批准之前能不能先开通固定网电话信息服务？", "no"),
     ("Is it true we cannot launch fixed-line phone information services before getting approval?", "yes"),
     ("do we need to display the license number on the homepage or not?", "yes"),
+    # a false premise about the license's own dates, periods or cited orders is corrected first
+    ("Since the license is valid until 2028-01-01, when do we need to apply for renewal?", "no"),
+    ("Is the license valid until 2027-12-28?", "no"),
+    ("Since the license allows 45 days to update the system after a shareholder change, when is it due for 2026-11-10?",
+     "no"),
+    ("许可证要求我们按第24号令做网络单元的定级备案，对吧？", "no"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
