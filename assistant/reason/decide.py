@@ -69,6 +69,7 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
     "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
     "rate": re.compile(r"\d+(?:\.\d+)?\s*%|百分之|比例(?:不得|不)?(?:超过|低于|为)"),
+    "count": re.compile(r"(?:\d+|[一二三四五六七八九十百千万两]+)\s*(?:个|名|家|人|户|条|位|项|万)(?!工作日|月|小时|自然日)"),
 }
 ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "fee": ("费用或金额", "any fee or amount"), "penalty": ("罚则或后果", "any penalty or consequence"),
@@ -78,7 +79,7 @@ ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "address": ("地址", "an address"), "contact": ("联系方式", "contact details"),
     "documents": ("所需提交的材料", "which documents to submit"),
     "time_limit": ("具体时限", "a time limit"), "response_time": ("响应时限", "a response time"),
-    "rate": ("具体比例或费率", "a percentage or rate"),
+    "rate": ("具体比例或费率", "a percentage or rate"), "count": ("具体数量", "a number"),
 }
 _LEADS: dict[tuple[Verdict, Language], str] = {
     ("yes", "zh"): "是的。", ("yes", "en"): "Yes. ", ("no", "zh"): "不可以。", ("no", "en"): "No. ",

@@ -18,7 +18,8 @@ from ..text import DATE_PATTERNS, dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
-                    "contact", "documents", "time_limit", "response_time", "rate"]
+                    "contact", "documents", "time_limit", "response_time", "rate",
+                    "count"]
 YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
 
 
@@ -146,6 +147,8 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
     "rate": _any(r"\b(percentages?|percent|ratios?|proportions?|commission|fee split|revenue share|shareholding cap|"
                  r"ownership (cap|limit|ceiling))\b", r"\bwhat (is the )?(rate|share)\b",
                  r"比例|费率|百分比|分成|占比|持股上限|提成"),
+    # a count a yes/no question asks the license to set ("does it define how many users make a leak large-scale?")
+    "count": _any(r"\bhow many\b", r"(多少|几)(个|名|家|户|条|位|万)(?!工作日|月|小时|天)"),
     "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
                           r"几个?小时|多少小时|多少分钟|响应时间|多久.{0,3}(回复|响应|答复)"),
 }
@@ -365,7 +368,8 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
     modal_negation = _modal_negation(text)
     found = () if modal_negation else negators(text)
     attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)
-                      and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))), None)
+                      and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))
+                      and (name != "count" or act in YES_NO_ACTS)), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
         text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None)),

@@ -102,6 +102,8 @@ def test_polarity(question: str, negated: bool) -> None:
     ("What commission rate does the license set for billing through a carrier?", "rate"),
     ("外资持股比例上限是多少？", "rate"),
     ("What fee rules apply when we charge users?", None),
+    ("Does the license say how many affected users make a leak large-scale?", "count"),
+    ("How many domains are listed?", None),  # a count of what the license lists is asked by how_many, not missing
 ])
 def test_attribute(question: str, attribute: str | None) -> None:
     assert parse_question(question).attribute == attribute
