@@ -67,9 +67,9 @@ ATTRIBUTE_VALUES: dict[Attribute, re.Pattern[str]] = {
     "contact": re.compile(r"@|(?:电话|邮箱)\s*[:：]|\d{3,4}-\d{7,8}"),
     "documents": re.compile(r"(提交|提供|报送|准备)[^，。；]{0,12}(材料|资料|申请书|证明)|材料|资料"),
     "time_limit": re.compile(r"\d+\s*个?(?:工作日|日|天|月|年|小时)|立即|第一时间|及时|提前|季度|\d{4}\s*年"),
-    "response_time": re.compile(r"\d+\s*(?:小时|分钟)|立即|第一时间"),
+    "response_time": re.compile(r"\d+\s*(?:小时|分钟)"),  # 「第一时间」 and 「立即」 name no number of hours
     "rate": re.compile(r"\d+(?:\.\d+)?\s*%|百分之|比例(?:不得|不)?(?:超过|低于|为)"),
-    "count": re.compile(r"(?:\d+|[一二三四五六七八九十百千万两]+)\s*(?:个|名|家|人|户|条|位|项|万)(?!工作日|月|小时|自然日)"),
+    "count": re.compile(r"(?:\d+|[一二三四五六七八九十百千万两]+)\s*(?:个|名|家|人|户|条|位|项|万|级)(?!工作日|月|小时|自然日)"),
 }
 ATTRIBUTE_NAMES: dict[Attribute, tuple[str, str]] = {
     "fee": ("费用或金额", "any fee or amount"), "penalty": ("罚则或后果", "any penalty or consequence"),

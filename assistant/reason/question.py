@@ -148,7 +148,7 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
                  r"ownership (cap|limit|ceiling))\b", r"\bwhat (is the )?(rate|share)\b",
                  r"比例|费率|百分比|分成|占比|持股上限|提成"),
     # a count a yes/no question asks the license to set ("does it define how many users make a leak large-scale?")
-    "count": _any(r"\bhow many\b", r"(多少|几)(个|名|家|户|条|位|万)(?!工作日|月|小时|天)"),
+    "count": _any(r"\bhow many\b", r"\bwhat (level|grade|tier)\b", r"(多少|几)(个|名|家|户|条|位|万|级)(?!工作日|月|小时|天)"),
     "response_time": _any(r"\bresponse time\b", r"\bwithin how many (hours|minutes)\b", r"\bhow many (hours|minutes)\b",
                           r"几个?小时|多少小时|多少分钟|响应时间|多久.{0,3}(回复|响应|答复)"),
 }
@@ -288,6 +288,9 @@ def _act(text: str) -> Act:
 _WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|牌照|资质|申请|备案|同意|报告)")
 
 
+_POINTS_BACK_ZH = re.compile(r"\s*(这样|这么|那样|如此|此举)(做|干|操作|安排|处理)?")
+
+
 def _main_clause_zh(text: str) -> str:
     """A Chinese question's last clause carries its act (「打算到期不干了，得提前报告吗」 asks about reporting); a bare
     particle clause (「…，可以吗？」) takes the clause before it along."""
@@ -297,7 +300,9 @@ def _main_clause_zh(text: str) -> str:
     if len(clauses) < 2:
         return text
     tail = clauses[-1]
-    main = (clauses[-2] + "，" + tail) if len(re.sub(r"[？?！!。\s]", "", tail)) <= 4 else tail
+    # a bare particle clause, or one that points back (「这样做是符合要求的吧」), asks about the clause before it
+    bare = len(re.sub(r"[？?！!。\s]", "", tail)) <= 4 or _POINTS_BACK_ZH.match(tail)
+    main = (clauses[-2] + "，" + tail) if bare else tail
     # …but 「在没有拿到许可的情况下，…」 / 「不向原发证机关申请，就…」 name the step the act goes without
     skipped = [c for c in clauses if c not in main and _WITHOUT_STEP_ZH.search(c)]
     return "，".join([*skipped, main])
@@ -362,6 +367,10 @@ def _without_dates(text: str) -> str:
     return _YEAR_MONTH.sub(" ", text)
 
 
+_CLAIM_FRAME = re.compile(r"^\W*(is it (true|correct|right|the case)|am i right|do i understand correctly)\b|"
+                          r"^[^，。？?]{0,6}(是不是真的|是真的吗|是否属实)", re.IGNORECASE)
+
+
 def parse_question(text: str, today: date | None = None) -> QuestionForm:
     """The question's structure; ``today`` gives a day named without its year (「今天12月2日」) its year."""
     act = _act(text)
@@ -374,7 +383,8 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
     return QuestionForm(
         text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None)),
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
-        inverse=modal_negation or (act != "may" and bool(_INVERSE.search(text))),
+        # …but "is it true that we're not allowed to X?" asks whether X is forbidden
+        inverse=modal_negation or ((act != "may" or bool(_CLAIM_FRAME.match(text))) and bool(_INVERSE.search(text))),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),

@@ -104,6 +104,7 @@ def test_polarity(question: str, negated: bool) -> None:
     ("What fee rules apply when we charge users?", None),
     ("Does the license say how many affected users make a leak large-scale?", "count"),
     ("How many domains are listed?", None),  # a count of what the license lists is asked by how_many, not missing
+    ("许可证有没有规定系统要定到几级？", "count"),
 ])
 def test_attribute(question: str, attribute: str | None) -> None:
     assert parse_question(question).attribute == attribute
@@ -193,3 +194,13 @@ def test_a_day_without_its_year_is_in_the_year_asked() -> None:
     form = parse_question("11月13日下架的，今天12月2日补报，还来得及吗？", date(2026, 12, 2))
     assert form.dates == (date(2026, 11, 13), date(2026, 12, 2))
     assert parse_question("11月13日下架的，还来得及吗？").dates == ()
+
+
+def test_a_claim_frame_around_a_ban_asks_the_inverse() -> None:
+    assert parse_question("Is it true that we're not allowed to resell bandwidth?").inverse
+    assert not parse_question("Is it true that we can run a forum?").inverse
+
+
+def test_a_clause_that_points_back_carries_the_negation_before_it() -> None:
+    assert parse_question("我们从来不把带宽转租给别人，这样做是符合要求的吧？").negated
+    assert not parse_question("我们把带宽转租给别人，这样做是符合要求的吧？").negated

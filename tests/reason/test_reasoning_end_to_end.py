@@ -117,6 +117,9 @@ AS_OF = "2026-12-01"
     ("Since the license allows 45 days to update the system after a shareholder change, when is it due for 2026-11-10?",
      "no"),
     ("许可证要求我们按第24号令做网络单元的定级备案，对吧？", "no"),
+    # 「第一时间」 is no number of hours
+    ("用户信息大量泄露了，许可证要求几小时内报告主管部门？", "not_stated"),
+    ("Is it true that we are not allowed to sublet our bandwidth to an internet access provider?", "yes"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
