@@ -14,7 +14,7 @@ from .findings import Finding, SentenceIndex, quote_line
 from .intents import IN_TIME, OVERDUE, RENEWAL, DateAsk
 from .reason.question import asked_part
 from .schema import Language
-from .text import dates_in, fold
+from .text import dates_in, fold, periods_in
 
 
 def field_clause(entry: GlossaryEntry) -> str | None:
@@ -230,6 +230,16 @@ _STATED_DATE = {
 }
 
 
+_DATE_SAYS = {"expiry": ("许可证有效期至", "the license runs until"), "issue": ("许可证的发证日期是", "the license was issued on")}
+
+
+def _period_name(first: date, last: date, lang: Language) -> str:
+    """「2027年」 / "2027", 「2027年1月」 / "January 2027"."""
+    if (first.month, last.month) == (1, 12):
+        return f"{first.year}年" if lang == "zh" else str(first.year)
+    return f"{first.year}年{first.month}月" if lang == "zh" else f"{first:%B} {first.year}"
+
+
 def contradicted_date(index: SentenceIndex, question: str, lang: Language) -> Finding | None:
     """"Since our license runs until 28 December 2027, …": a day stated right after a phrase that names the
     license's expiry (or issue) date, when it is not that date — a false premise, corrected first."""
@@ -237,15 +247,19 @@ def contradicted_date(index: SentenceIndex, question: str, lang: Language) -> Fi
               "issue": ("main.issue-date", index.license.fields.issue_date)}
     for kind, cue in _STATED_DATE.items():
         for m in cue.finditer(question):
-            stated = dates_in(question[m.end():m.end() + 24])
+            window = question[m.end():m.end() + 24]
             clause_id, own = fields[kind]
-            if not stated or not question[m.end():].lstrip(" ：:")[:1].isalnum() or stated[0] == own \
+            # the day stated, or else the year or month ("expires in 2027"): either way it must hold the date
+            stated = [(d, d, fmt_date(d, lang)) for d in dates_in(window)] or [
+                (first, last, _period_name(first, last, lang)) for first, last in periods_in(window)]
+            if not stated or not window.lstrip(" ：:")[:1].isalnum() or stated[0][0] <= own <= stated[0][1] \
                     or not index.license.has(clause_id):
                 continue
             cited = index.by_clause[clause_id]
-            label = index.license.clause(clause_id)
-            text = (f"不对，{label.label_zh}是{fmt_date(own, lang)}，不是{fmt_date(stated[0], lang)}。" if lang == "zh" else
-                    f"No — the {label.label_en.lower()} is {fmt_date(own, lang)}, not {fmt_date(stated[0], lang)}. ")
+            said = stated[0][2]
+            zh_says, en_says = _DATE_SAYS[kind]
+            text = (f"不对，{zh_says}{fmt_date(own, lang)}，不是{said}。" if lang == "zh" else
+                    f"No — {en_says} {fmt_date(own, lang)}, not {said}. ")
             quotes = " ".join(quote_line(index, s, lang) for s in cited)
             return Finding("no", f"{text}{quotes}", list(cited), confidence=0.85, intent=f"premise:{clause_id}")
     return None

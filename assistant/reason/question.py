@@ -104,6 +104,7 @@ _NEGATOR = _any(
     r"\bbefore (being (approved|licensed|permitted)|(getting|obtaining|receiving|we (get|have|obtain|receive)) (an? |any |the )?"
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
     r"\b(first|now)\b[^?.]{0,70}\b(afterwards|later|after the fact)\b",
+    r"\b(turn|turning|turned|switch|switching|switched|shut|shutting)\s+off\b",
     r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
     _BEFORE_STEP_ZH,
 )
@@ -288,6 +289,7 @@ def _act(text: str) -> Act:
 _WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|牌照|资质|申请|备案|同意|报告)")
 
 
+_MODAL_ZH = re.compile(r"能不能|可不可以|可以|可否|能否|(?<![可功])能|是否|要不要|需不需要|需要|必须|应当|应该|得不得|行不行|行吗|允许")
 _POINTS_BACK_ZH = re.compile(r"\s*(这样|这么|那样|如此|此举)(做|干|操作|安排|处理)?")
 
 
@@ -301,8 +303,12 @@ def _main_clause_zh(text: str) -> str:
         return text
     tail = clauses[-1]
     # a bare particle clause, or one that points back (「这样做是符合要求的吧」), asks about the clause before it
-    bare = len(re.sub(r"[？?！!。\s]", "", tail)) <= 4 or _POINTS_BACK_ZH.match(tail)
+    bare = len(re.sub(r"[？?！!。\s]", "", _MODAL_ZH.sub("", _A_NOT_A.sub("", tail)))) <= 4 or _POINTS_BACK_ZH.match(tail)
     main = (clauses[-2] + "，" + tail) if bare else tail
+    # a tail with no modal of its own continues the clause that asks (「能不能不配专职人员，让运维兼着干？」)
+    asking = [i for i, c in enumerate(clauses) if _MODAL_ZH.search(c)]
+    if not bare and asking and not _MODAL_ZH.search(tail):
+        main = "，".join(clauses[asking[-1]:])
     # …but 「在没有拿到许可的情况下，…」 / 「不向原发证机关申请，就…」 name the step the act goes without
     skipped = [c for c in clauses if c not in main and _WITHOUT_STEP_ZH.search(c)]
     return "，".join([*skipped, main])
@@ -329,8 +335,7 @@ def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
     asked = asked_part(text)
-    rest = _CONDITIONAL_ZH.sub(" ", _A_NOT_A.sub(" ", asked))
-    rest = _main_clause_zh(rest)
+    rest = _A_NOT_A.sub(" ", _main_clause_zh(_CONDITIONAL_ZH.sub(" ", asked)))
     rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
     head = _SUBORDINATE.sub(" ", rest[4:])
     rest = rest[:4] + head

@@ -76,6 +76,11 @@ def test_act(question: str, act: str) -> None:
     ("does our license cover 搜索引擎 or not? we wanna build search", False),
     ("must we also notify users, not just the regulator?", False),
     ("有个合作方自己没有任何电信牌照，我们能把服务器借给他用吗？", False),
+    # the clause with the modal asks, and a tail with no modal of its own continues it
+    ("团队不大，能不能不配专职的安全管理人员，让运维兼着干？", True),
+    ("评估报告能不能不交书面的，口头汇报一下就算了？", True),
+    ("审批还没办下来，能不能先上线？", True),
+    ("Can we turn off user log retention to save storage?", True),
 ])
 def test_polarity(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated, negators(question)

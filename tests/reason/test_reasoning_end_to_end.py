@@ -114,6 +114,7 @@ AS_OF = "2026-12-01"
     # a false premise about the license's own dates, periods or cited orders is corrected first
     ("Since the license is valid until 2028-01-01, when do we need to apply for renewal?", "no"),
     ("Is the license valid until 2027-12-28?", "no"),
+    ("Given that the license expires in 2028, when do we apply to renew it?", "no"),
     ("Since the license allows 45 days to update the system after a shareholder change, when is it due for 2026-11-10?",
      "no"),
     ("许可证要求我们按第24号令做网络单元的定级备案，对吧？", "no"),
