@@ -150,7 +150,8 @@ CLEAR_LEAD, CLEAR_DENSE = 0.01, 0.885
 # the question must name the restriction — its words, or a word of going beyond a limit — to be forbidden by it.
 _RESTRICTED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:以外|之外|外)的")
 _BEYOND = re.compile(r"额外|另外|另收|再收|多收|多扣|加收|之外|以外|其他|没写|未写|未标|没标|不在[^，。？?]{0,8}上|偷偷|隐藏|"
-                     r"\b(extra|additional|hidden|beyond|on top|other than|surcharges?)\b|(\bnot|n't) (listed|marked|shown|on|in)\b",
+                     r"\b(extra|additional|hidden|beyond|on top|other than|surcharges?)\b|(\bnot|n't) (listed|marked|shown|on|in)\b|"
+                     r"\bwithout (showing|listing|marking|disclosing|displaying)\b",
                      re.IGNORECASE)
 
 
@@ -207,16 +208,26 @@ def described_prohibition(form: QuestionForm, findings: list[Finding], matches: 
     """Step 3b: "may we do X?" that nothing answered, where X is, in everyday words, what a unit forbids
     (「结账时悄悄加一笔价目表上没有的费用」 ↔ 「不得…收取…明码标价外的任何其他费用」): no, from that unit.
     Only a question left not stated is answered so; a prohibition never grants, so nothing is made a yes."""
-    if form.act != "may" or form.negated or form.inverse or not matches:
-        return findings
+    if form.act != "may" or (form.negated and not form.stepless) or form.inverse or not matches:
+        return findings  # "…without showing it on the price page" still does the forbidden act
     if findings and any(f.verdict != "not_stated" for f in findings):
         return findings
-    best = max(matches, key=lambda m: m.described)
-    norm = best.norm
-    if norm.kind != "prohibition" or best.described < MIN_DESCRIBED or best.described_lead < DESCRIBED_LEAD:
+    ranked = sorted(matches, key=lambda m: -m.described)
+    best = ranked[0]
+    if best.described < MIN_DESCRIBED or best.described_lead < 0:
         return findings
-    if not _names_the_restriction(form, norm) or (_UNLICENSED_PARTY.search(norm.act_zh)
-                                                  and not _LACKS_LICENCE.search(form.text)):
+    # the closest description of each other clause within the lead: all must forbid, or the act is unclear
+    rivals = list({m.norm.clause_id: m for m in reversed(ranked) if m.norm.clause_id != best.norm.clause_id
+                   and m.described > best.described - DESCRIBED_LEAD}.values())[::-1]
+    if best.described_lead < DESCRIBED_LEAD and (not rivals or rivals[0].described < best.described - best.described_lead
+                                                 - 1e-6):
+        return findings  # the closest rival clause was not retrieved: its kind is unknown
+    candidates = [best] + sorted(rivals, key=lambda m: -m.described)
+    if any(m.norm.kind != "prohibition" for m in candidates):
+        return findings
+    norm = next((m.norm for m in candidates if _names_the_restriction(form, m.norm) and not (
+        _UNLICENSED_PARTY.search(m.norm.act_zh) and not _LACKS_LICENCE.search(form.text))), None)
+    if norm is None:
         return findings
     sentence = sentence_of(index, norm)
     return [Finding("no", f"{_LEADS[('no', lang)]}{_why(norm, form, lang)}{quote_line(index, sentence, lang)}",

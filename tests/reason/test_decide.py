@@ -146,3 +146,25 @@ def test_an_act_described_in_everyday_words_is_forbidden_only_when_its_descripti
     assert described_prohibition(plain, silent, match, index, "zh") == silent
     unlicensed = parse_question("能不能从一家没有基础电信牌照的公司那儿租传输线路？")
     assert described_prohibition(unlicensed, silent, match, index, "zh")[0].verdict == "no"
+
+
+def test_close_descriptions_that_all_forbid_answer_no_from_the_one_whose_restriction_is_named(
+        lic: License, norms: list[Norm]) -> None:
+    index = SentenceIndex(lic)
+    fees = _norm(norms, "special.15.5", "prohibition")  # fees beyond the marked price: its restriction is unnamed
+    forced = _norm(norms, "special.15.10", "prohibition")
+    duty = _norm(norms, "special.15.10", "applies_when")
+    silent = [Finding("not_stated", "The license does not say whether this is allowed.", intent="permission:silent")]
+    ask = parse_question("注册时默认勾选付费订阅，用户不取消就一直扣费，可以吗？")
+    both = [NormMatch(fees, 0.9, 0.85, 0, described=0.917, described_lead=0.003),
+            NormMatch(forced, 0.9, 0.85, 0, described=0.914, described_lead=-0.003)]
+    answered = described_prohibition(ask, silent, both, index, "zh")
+    assert answered[0].verdict == "no" and answered[0].cited[0].clause_id == "special.15.10"
+    mixed = [both[0], NormMatch(duty, 0.9, 0.85, 0, described=0.915, described_lead=-0.002)]
+    assert described_prohibition(ask, silent, mixed, index, "zh") == silent  # a close rival that does not forbid
+    unseen = [both[0]]  # the close rival clause was not retrieved: its kind is unknown
+    assert described_prohibition(ask, silent, unseen, index, "zh") == silent
+    # a negation that drops a step still does the forbidden act
+    hidden = parse_question("Can we add a platform fee to the listed price without showing it on the price page?")
+    lead = [NormMatch(fees, 0.9, 0.85, 0, described=0.9, described_lead=0.03)]
+    assert described_prohibition(hidden, silent, lead, index, "en")[0].verdict == "no"
