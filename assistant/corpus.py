@@ -21,6 +21,8 @@ TRANSLATION_FILE = "translation.en.json"
 GLOSSARY_FILE = "glossary.json"
 #: everyday descriptions of the acts of the template's rule units, keyed by the unit's exact Chinese words
 DESCRIPTIONS_FILE = "norm_descriptions.json"
+#: everyday questions for the value of each of the template's labelled fields, keyed by field clause id
+FIELD_QUESTIONS_FILE = "field_questions.json"
 
 
 class CorpusError(ExpectedError):
@@ -134,6 +136,8 @@ class License(BaseModel):
     glossary: Glossary
     corpus_hash: str
     descriptions: dict[str, ActDescriptions] = Field(default_factory=dict)
+    field_questions: dict[str, ActDescriptions] = Field(
+        default_factory=dict, description="How users ask for a field's value (「这本证是谁签的字」…), by clause id.")
 
     def clause(self, clause_id: str) -> LicenseClause:
         for c in self.clauses:
@@ -178,13 +182,14 @@ def load_glossary(corpus_dir: Path) -> Glossary:
                           "id, kind, zh and en strings") from None
 
 
-def load_descriptions(corpus_dir: Path) -> dict[str, ActDescriptions]:
-    path = corpus_dir / DESCRIPTIONS_FILE
+def load_descriptions(corpus_dir: Path, name: str = DESCRIPTIONS_FILE) -> dict[str, ActDescriptions]:
+    """A data file of zh/en phrasings keyed by a rule unit's words (or, for field questions, a clause id)."""
+    path = corpus_dir / name
     if not path.exists():
         return {}
     data = _read_json(path)
     if not isinstance(data, dict):
-        raise CorpusError(f"{path} must map a rule unit's Chinese words to its zh/en descriptions")
+        raise CorpusError(f"{path} must map each key to its zh/en phrasings")
     try:
         return {unit: ActDescriptions.model_validate(entry) for unit, entry in data.items()}
     except ValidationError as exc:
@@ -230,11 +235,14 @@ def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
                    if translation_path.exists() else {})
     glossary = load_glossary(corpus_dir)
     digest = hashlib.sha256()
-    for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE, corpus_dir / DESCRIPTIONS_FILE):
+    for path in (folder / LICENSE_FILE, translation_path, corpus_dir / GLOSSARY_FILE, corpus_dir / DESCRIPTIONS_FILE,
+                 corpus_dir / FIELD_QUESTIONS_FILE):
         digest.update(path.read_bytes() if path.exists() else b"")
     clauses = [LicenseClause(**c.model_dump(), text_en=translation.get(c.id, "")) for c in parsed.clauses]
     return License(doc_id=doc_id, source=source, clauses=clauses, fields=parsed.fields, glossary=glossary,
-                   corpus_hash=digest.hexdigest()[:12], descriptions=load_descriptions(corpus_dir))
+                   corpus_hash=digest.hexdigest()[:12], descriptions=load_descriptions(corpus_dir),
+                   field_questions={k: v for k, v in load_descriptions(corpus_dir, FIELD_QUESTIONS_FILE).items()
+                                    if any(c.id == k for c in clauses)})
 
 
 @lru_cache(maxsize=4)

@@ -65,6 +65,10 @@ _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
 MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
 MIN_COVERAGE = 0.6  # share of a "what is X" question's words a field must contain to answer it
+#: how close (e5 cosine) a question must be to a field's everyday questions, and ahead of every other field's, to
+#: be answered from that field when nothing else named a topic; set on the developed-against sets, where no
+#: question the license is silent on reached it
+MIN_FIELD_SIMILARITY, MIN_FIELD_LEAD = 0.925, 0.015
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
                      r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
 
@@ -273,7 +277,7 @@ class Assistant:
         if missing:
             return missing_clause(form, missing, lang)  # a clause the license does not have
         if not findings or all(f.intent in ("permission:silent",) for f in findings):
-            fallback = self._fallback(text, lang, day, hits)
+            fallback = self._fallback(text, lang, day, hits) or self._asked_field(form, text, lang, day)
             findings = [fallback] if fallback else findings
         if not findings:
             msg = ("许可证未载明此事，没有相关规定。" if lang == "zh" else "The license does not say — it is silent on this.")
@@ -284,9 +288,8 @@ class Assistant:
                 ranks: dict[str, int]) -> list[Finding]:
         """The structural steps over the clause lookup's findings: asked attribute, yes/no by the norm table and
         polarity, computed deadlines (see :mod:`assistant.reason.decide`)."""
-        retriever = self.retriever
         assert self.matcher is not None
-        vector = retriever.embeddings.embed_query(expand_query(text, self.license.glossary, retriever.generic))
+        vector = self._query_vector(text)
         matches = self.matcher.match(text, vector, ranks, lang)
         best = matches[0] if matches else None
         absent = missing_attribute(form, findings, best, self.index, lang)
@@ -346,6 +349,25 @@ class Assistant:
             return self._fallback_permission(text, sentence, lang)
         lead = "许可证相关规定如下。" if lang == "zh" else "The license says: "
         return Finding("info", lead + quote, [sentence], confidence=0.55, intent="fallback:clause")
+
+    def _asked_field(self, form: QuestionForm, text: str, lang: Language, day: date) -> Finding | None:
+        """A what/when question nothing named, asked the way users ask for one field's value ("who's the boss on
+        our permit?", 「这本证是哪天拿到手的」): that field, when its everyday questions are clearly the closest."""
+        if form.act not in ("what", "when", "how_many") or self.matcher is None:
+            return None
+        closest = self.matcher.closest_field(self._query_vector(text))
+        if closest is None or closest[1] < MIN_FIELD_SIMILARITY or closest[2] < MIN_FIELD_LEAD:
+            return None
+        clause_id = closest[0]
+        if clause_id in ("main.issue-date", "main.expiry"):
+            finding = date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
+        else:
+            finding = state_field(self.index, clause_id, lang, text)
+        return replace(finding, confidence=0.6, intent=f"fact:asked-field:{clause_id}")
+
+    def _query_vector(self, text: str) -> list[float]:
+        retriever = self.retriever
+        return retriever.embeddings.embed_query(expand_query(text, self.license.glossary, retriever.generic))
 
     def _sentence_overlap(self, text: str, sentence: Sentence, lang: Language) -> float:
         return self.overlap.score(text, sentence.clause_id, lang,

@@ -39,6 +39,7 @@ def _copy_real(tmp_path: Path) -> Path:
     shutil.copytree(CORPUS / DOC, corpus / DOC)
     shutil.copy(CORPUS / "glossary.json", corpus / "glossary.json")
     shutil.copy(CORPUS / "norm_descriptions.json", corpus / "norm_descriptions.json")
+    shutil.copy(CORPUS / "field_questions.json", corpus / "field_questions.json")
     return corpus
 
 
@@ -207,6 +208,14 @@ def test_every_act_description_belongs_to_a_rule_unit_of_the_license(real: Licen
     assert set(real.descriptions) <= units
     assert units <= set(real.descriptions)
     assert all(d.zh and d.en for d in real.descriptions.values())
+
+
+def test_field_questions_ask_for_the_template_fields(real: License) -> None:
+    """Everyday questions for each labelled field of the template, in both languages, keyed by field clause id."""
+    from assistant.template import FIELDS
+
+    assert set(real.field_questions) == {f.clause_id for f in FIELDS}
+    assert all(len(q.zh) >= 4 and len(q.en) >= 4 for q in real.field_questions.values())
 
 
 def test_descriptions_that_are_no_mapping_are_refused(tmp_path: Path) -> None:

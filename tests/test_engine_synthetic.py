@@ -35,6 +35,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     (corpus / DOC).mkdir(parents=True)
     shutil.copy(FIXTURE, corpus / DOC / "license.zh.txt")
     shutil.copy(ROOT / "corpus" / "glossary.json", corpus / "glossary.json")
+    shutil.copy(ROOT / "corpus" / "field_questions.json", corpus / "field_questions.json")  # of the template
     yield Assistant(Settings(corpus_dir=corpus, index=IndexSettings(dir=tmp / "index")))
 
 
@@ -54,6 +55,13 @@ def test_the_engine_reads_the_synthetic_license(synthetic: Assistant) -> None:
     result = ask(synthetic, "What is the license number?")
     assert result.doc_id == DOC
     assert result.corpus_hash == synthetic.license.corpus_hash
+
+
+def test_a_field_asked_in_everyday_words_is_the_synthetic_license_own(synthetic: Assistant) -> None:
+    result = ask(synthetic, "Who's the big boss written on our permit?")
+    own = synthetic.license.clause("main.legal-rep")
+    assert result.verdict == "info" and cited(result) == ["main.legal-rep"], result.answer
+    assert own.text_zh.split("：")[-1].strip() in result.answer
 
 
 @pytest.mark.parametrize("question", ["Can we offer instant messaging?", "我们能做即时通讯吗？",
