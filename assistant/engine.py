@@ -52,7 +52,7 @@ from .reason.norms import compile_norms
 from .reason.question import QuestionForm, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
-from .text import dates_in, detect_language, fold, periods_in
+from .text import dates_in, detect_language, fold, int_to_cn, periods_in
 
 if TYPE_CHECKING:
     from .embeddings import LicenseEmbeddings
@@ -253,7 +253,7 @@ class Assistant:
                    f"This license is {self.license.fields.company}'s; it does not say anything about {other}.")
             return [Finding("not_stated", msg, [], confidence=0.8, intent="not_stated:other-entity")]
         choice = intents.CHOICE.search(text)
-        if choice and not any(fold(alt) in self._searchable for alt in choice.groups()):
+        if choice and not any(fold(_QUARTER_ALT.sub(_quarter_zh, alt)) in self._searchable for alt in choice.groups()):
             msg = (f"许可证未载明这一点：{choice.group(1)}和{choice.group(2)}都未在许可证中出现。" if lang == "zh" else
                    f"The license does not say: neither {choice.group(1)} nor {choice.group(2)} appears in it.")
             return [Finding("not_stated", msg, [], list(ranks)[:2], confidence=0.75, intent="not_stated:choice")]
@@ -411,8 +411,10 @@ class Assistant:
             return referenced_clause(self.index, part.field_id, lang)
         if part.kind == "date":
             corrected = contradicted_date(self.index, question, lang)
-            if corrected is not None:
-                return corrected
+            if corrected is not None:  # the premise first, then what was asked, from the license's own dates
+                asked = date_finding(self.index, part.date_asks, day, lang, question)
+                return replace(corrected, text=f"{corrected.text} {asked.text}",
+                               cited=list(dict.fromkeys(corrected.cited + asked.cited)))
             named = dates_in(question)  # "valid on 2027-01-15?" is asked for that day, not for as_of
             periods = [(d, d) for d in named] or periods_in(question)  # 「是2021年发的吗」 names a year
             return date_finding(self.index, part.date_asks, named[-1] if named else day, lang, question,
@@ -493,6 +495,13 @@ class Assistant:
         return Answer(question=shown[:2000], language=lang, verdict="not_stated", answer=text, as_of=day,
                       confidence=0.0, intent="refused", error=reason, settings_hash=self.settings_hash,
                       corpus_hash=self.license.corpus_hash, doc_id=self.license.doc_id)
+
+
+_QUARTER_ALT = re.compile(r"^q([1-4])$", re.IGNORECASE)  # "Q1 or Q4?": the license writes 「第一季度」
+
+
+def _quarter_zh(m: re.Match[str]) -> str:
+    return f"第{int_to_cn(int(m.group(1)))}季度"
 
 
 def _is_whole_clause_answer(clause_id: str) -> bool:

@@ -85,7 +85,8 @@ _SHORTHAND = {"r": "are", "u": "you", "ur": "your", "pls": "please", "plz": "ple
               "gonna": "going to", "gotta": "have to", "dont": "don't", "cant": "can't", "wont": "won't",
               "isnt": "isn't", "doesnt": "doesn't", "arent": "aren't", "thats": "that's", "whats": "what's",
               "wat": "what", "wats": "what's", "wot": "what", "hw": "how", "ppl": "people", "msg": "message", "msgs": "messages",
-              "govt": "government", "info": "information", "yr": "year", "yrs": "years"}
+              "govt": "government", "info": "information", "yr": "year", "yrs": "years", "n": "and", "nite": "night",
+              "tmr": "tomorrow", "tmrw": "tomorrow", "thru": "through", "abt": "about", "lic": "license"}
 _SHORTHAND_WORD = re.compile(r"(?<![\w'’/-])(" + "|".join(re.escape(k) for k in sorted(_SHORTHAND, key=len, reverse=True))
                              + r")(?![\w'’/-])", re.IGNORECASE)
 

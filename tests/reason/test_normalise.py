@@ -32,6 +32,8 @@ def speller() -> Speller:
     ("is it still valid rn", "is it still valid right now"),
     ("Our R&D team asks: can u host it?", "Our R&D team asks: can you host it?"),
     ("我们 r 可以吗", "我们 r 可以吗"),
+    ("data leak last nite, must we report it n by when", "data leak last night, must we report it and by when"),
+    ("annual lic report q1 or q4", "annual license report q1 or q4"),
     # Taiwan's words made the mainland's when the text is traditional; simplified text is left as it is
     ("我們可以做網頁搜尋引擎嗎？", "我们可以做网页搜索引擎吗？"),
     ("我们可以做即时通讯吗", "我们可以做即时通讯吗"),

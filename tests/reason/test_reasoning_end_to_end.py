@@ -143,6 +143,16 @@ def test_deadline_computed_from_the_day_named(question: str, day: str) -> None:
     assert day in result.answer and result.citations, result.answer
 
 
+def test_a_wrong_expiry_is_corrected_and_the_deadline_given_from_the_real_one() -> None:
+    result = answer("Since our licence runs until 2028-12-28, can we file for renewal in autumn 2028?", AS_OF)
+    assert result.verdict == "no" and "2026-12-28" in result.answer and "2026-09-29" in result.answer
+
+
+def test_a_choice_of_quarters_is_read_in_the_license_own_words() -> None:
+    result = answer("annual license report: q1 or q4?", AS_OF)
+    assert result.verdict != "not_stated" and "第一季度" in result.answer
+
+
 def test_missing_clause_is_said_not_to_exist() -> None:
     result = answer("clause 16 says we can resell bandwidth, right?", AS_OF)
     assert "16" in result.answer and not result.citations
