@@ -281,8 +281,9 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     A "yes" needs the rule to be about what was asked: ``coverage`` (how much of the question's content the
     rule's sentence holds, see :meth:`NormMatcher.coverage`) below :data:`MIN_COVERAGE` means the license is
     silent on it and the rule is only its nearest neighbour."""
-    if not form.yes_no or not findings or findings[0].intent.startswith("premise:"):
-        return findings  # a false premise is corrected before anything else
+    if not form.yes_no or not findings or findings[0].intent.startswith("premise:") or (
+            form.premise and findings[0].verdict == "no" and findings[0].intent.startswith("permission:")):
+        return findings  # a false premise is corrected before anything else ("since our license lets us run IM…")
     main = findings[0]
     evidence_text = _evidence_text(findings, None)
     # what the date step computed from the license's dates (its term in years) is evidence too

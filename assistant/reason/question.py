@@ -157,7 +157,7 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
 # not by "we changed our registered address — how long do we have?".
 _VALUE_ATTRIBUTES = frozenset({"address", "contact"})
 _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|our)\b[^,?]{0,20}\b(can|may|are allowed|"
-                r"are licensed|is licensed|covers?|allows?)\b", r"既然|由于我们可以|因为我们(能|可以)|我们的许可证(能|可以|允许)",
+                r"are licensed|is licensed|covers?|allows?|lets?|permits?|includes?)\b", r"既然|由于我们可以|因为我们(能|可以)|我们的许可证(能|可以|允许)",
                 r"\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
 
 

@@ -120,6 +120,7 @@ def test_dates_claims_and_premise() -> None:
     assert form.dates == (date(2026, 6, 15),)
     assert parse_question("许可证规定用户日志保存6个月，对吧？").claims == ("6个月",)
     assert parse_question("既然我们的许可证可以做搜索，要遵守什么规定？").premise
+    assert parse_question("Because our license lets us run a search engine, we only need a filing, right?").premise
     assert parse_question("clause 16 says we can resell bandwidth, right?").references == ("special.16",)
 
 

@@ -121,6 +121,8 @@ AS_OF = "2026-12-01"
     # 「第一时间」 is no number of hours
     ("用户信息大量泄露了，许可证要求几小时内报告主管部门？", "not_stated"),
     ("Is it true that we are not allowed to sublet our bandwidth to an internet access provider?", "yes"),
+    # a presumed service the scope excludes is corrected before the rule the question asks about
+    ("Because our license lets us run a search engine, we only need to keep user logs for it, right?", "no"),
     # a field asked for in everyday words, when nothing else named a topic
     ("Who's the big boss written on our permit?", "info"),
     # 8. surface variation
