@@ -170,7 +170,8 @@ def _names_the_act(match: NormMatch) -> bool:
 def _decisive(match: NormMatch) -> bool:
     """A match close and specific enough to decide by itself (see :data:`MIN_MATCH`, :data:`MIN_SPECIFIC`)."""
     return match.score >= MIN_MATCH and (
-        (match.act_shared >= 1 and match.specific >= MIN_SPECIFIC) or _names_the_act(match))
+        (match.act_shared >= 1 and match.specific >= MIN_SPECIFIC) or _names_the_act(match)
+        or (match.described >= MIN_DESCRIBED and match.described_lead >= DESCRIBED_LEAD))
 
 
 def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:

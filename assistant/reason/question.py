@@ -105,6 +105,8 @@ _NEGATOR = _any(
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
     r"\b(first|now)\b[^?.]{0,70}\b(afterwards|later|after the fact)\b",
     r"\b(turn|turning|turned|switch|switching|switched|shut|shutting)\s+off\b",
+    # putting the act off: "hold off telling the regulator", "wait until next week to report"
+    r"\b(hold|holding|put|putting) off\b", r"\b(delay|delaying|postpone|postponing)\b", r"\bwait\b[^?.]{0,30}\bto\b",
     r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
     _BEFORE_STEP_ZH,
 )
@@ -319,9 +321,15 @@ _POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种
                     r"(一致|相符|吻合|对得上|一样)(吗|么|不)")  # a comparison needs what came before
 
 
+# Reported speech before the question proper: 「审计的同事问：」, "Legal wants to know:".
+_ASKED_BY = re.compile(r"^[^：:？?。]{0,24}?(问|想知道|想了解|想确认|\basks?\b|\basked\b|\bwants? to know\b|\bwonders?\b)\s*[：:]\s*",
+                       re.IGNORECASE)
+
+
 def asked_part(text: str) -> str:
     """The sentences a negation must stand in to bear on the act: the asking sentence, and the sentence before it
     when the asking one points back. "We haven't filed yet. Has the deadline passed?" asks nothing negated."""
+    text = _ASKED_BY.sub("", text, count=1) or text
     asking = asking_sentence(text)
     bare = len(re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]", asking)) <= 4  # "— fine?", 「行吗？」: a tag on what came before
     if asking == text or not (bare or _POINTS_BACK.search(asking)):

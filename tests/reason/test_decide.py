@@ -4,6 +4,7 @@ yes/no question nothing decided."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,13 @@ def test_close_descriptions_that_all_forbid_answer_no_from_the_one_whose_restric
     hidden = parse_question("Can we add a platform fee to the listed price without showing it on the price page?")
     lead = [NormMatch(fees, 0.9, 0.85, 0, described=0.9, described_lead=0.03)]
     assert described_prohibition(hidden, silent, lead, index, "en")[0].verdict == "no"
+
+
+def test_a_unit_whose_everyday_description_clearly_leads_is_decisive(norms: list[Norm]) -> None:
+    from assistant.reason.decide import _decisive
+
+    report = _norm(norms, "special.8", "duty")
+    vague = NormMatch(report, 0.95, 0.87, 2)  # shares no word of the act ("tell the regulator" ≠ 「报告」)
+    assert not _decisive(vague)
+    assert _decisive(replace(vague, described=0.89, described_lead=0.02))
+    assert not _decisive(replace(vague, described=0.89, described_lead=0.001))  # another clause's act is as close

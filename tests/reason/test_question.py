@@ -81,6 +81,9 @@ def test_act(question: str, act: str) -> None:
     ("评估报告能不能不交书面的，口头汇报一下就算了？", True),
     ("审批还没办下来，能不能先上线？", True),
     ("Can we turn off user log retention to save storage?", True),
+    # putting the act off
+    ("Can we hold off telling the regulator until we've fixed everything?", True),
+    ("can we wait till next week to tell the regulator?", True),
 ])
 def test_polarity(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated, negators(question)
@@ -210,3 +213,11 @@ def test_a_claim_frame_around_a_ban_asks_the_inverse() -> None:
 def test_a_clause_that_points_back_carries_the_negation_before_it() -> None:
     assert parse_question("我们从来不把带宽转租给别人，这样做是符合要求的吧？").negated
     assert not parse_question("我们把带宽转租给别人，这样做是符合要求的吧？").negated
+
+
+def test_reported_speech_before_the_question_is_not_asked() -> None:
+    from assistant.reason.question import asked_part
+
+    assert asked_part("审计的同事问：我们公司需要做用户日志留存吗？") == "我们公司需要做用户日志留存吗？"
+    assert asked_part("Legal wants to know: must we keep logs?") == "must we keep logs?"
+    assert asked_part("Note: must we keep logs?") == "Note: must we keep logs?"
