@@ -96,6 +96,12 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 MIN_SPECIFIC = 2.0
 #: a "yes" needs at least 30% of the question's content (idf-weighted) in the rule's sentence
 MIN_COVERAGE = 0.3
+# The question has users told, where a duty names whom it reports to.
+_USERS_TOLD = re.compile(r"\b(notify|notifies|notifying|tell|telling|inform|informing|alert|alerting|email|emailing|"
+                         r"contact|contacting)\s+(each |every |all |the |our |any )?(affected |impacted )?"
+                         r"(users?|customers?|subscribers?|members?|victims?)\b|"
+                         r"(通知|告知|告诉|提醒|联系)[^，。？?]{0,6}(用户|客户|会员)", re.IGNORECASE)
+_TELLS_USERS = re.compile(r"(告知|通知|明示|提示|公布|说明)[^，。；]{0,12}(用户|客户|会员)|向(用户|客户|会员)[^，。；]{0,4}(告知|通知|明示|提示|说明)")
 
 
 def sentence_of(index: SentenceIndex, norm: Norm) -> Sentence:
@@ -346,6 +352,11 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     verdict = table_verdict(form, norm)
     if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
+    if verdict in ("yes", "no") and _USERS_TOLD.search(form.text) and not _TELLS_USERS.search(norm.sentence):
+        # "must we email every affected customer?" against a sentence that tells users nothing: silent on it
+        return [_not_stated(("许可证未规定这一点：相关条款没有要求告知用户。",
+                             "The license does not say so: the rule found does not require telling users."),
+                            evidence[0], [norm.clause_id], "not_stated:recipient", 0.6, index, lang)]
     # "is hosting excluded?" answered "no" from a duty holds as much of the question as a "yes" would
     permits = (verdict == "yes" and not form.negated) or (form.inverse and norm.kind in ("duty", "applies_when"))
     if permits and coverage(norm) < MIN_COVERAGE:

@@ -123,6 +123,9 @@ AS_OF = "2026-12-01"
     ("Is it true that we are not allowed to sublet our bandwidth to an internet access provider?", "yes"),
     # a presumed service the scope excludes is corrected before the rule the question asks about
     ("Because our license lets us run a search engine, we only need to keep user logs for it, right?", "no"),
+    # a duty to report to the authority says nothing of telling users
+    ("We lost a lot of user records in a breach. Do we have to email every affected customer?", "not_stated"),
+    ("We lost a lot of user records in a breach. Do we have to tell the telecom authority?", "yes"),
     # a field asked for in everyday words, when nothing else named a topic
     ("Who's the big boss written on our permit?", "info"),
     # 8. surface variation
