@@ -338,11 +338,9 @@ class Assistant:
             return None
         clause_id = best[1]
         if clause_id in ("main.issue-date", "main.expiry"):
-            return date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
+            return self._state(clause_id, text, lang, day)
         if _is_whole_clause_answer(clause_id):
-            finding = state_field(self.index, clause_id, lang, text)
-            finding.confidence, finding.intent = 0.6, f"fallback:{clause_id}"
-            return finding
+            return replace(self._state(clause_id, text, lang, day), confidence=0.6, intent=f"fallback:{clause_id}")
         sentence = max(self.index.by_clause[clause_id], key=lambda s: self._sentence_overlap(text, s, lang))
         quote = quote_line(self.index, sentence, lang)
         if intents.PERMISSION.search(text):
@@ -358,12 +356,14 @@ class Assistant:
         closest = self.matcher.closest_field(self._query_vector(text))
         if closest is None or closest[1] < MIN_FIELD_SIMILARITY or closest[2] < MIN_FIELD_LEAD:
             return None
-        clause_id = closest[0]
+        return replace(self._state(closest[0], text, lang, day), confidence=0.6,
+                       intent=f"fact:asked-field:{closest[0]}")
+
+    def _state(self, clause_id: str, text: str, lang: Language, day: date) -> Finding:
+        """A field's value; the license's two dates with what they mean on ``day``."""
         if clause_id in ("main.issue-date", "main.expiry"):
-            finding = date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
-        else:
-            finding = state_field(self.index, clause_id, lang, text)
-        return replace(finding, confidence=0.6, intent=f"fact:asked-field:{clause_id}")
+            return date_finding(self.index, ["issue" if clause_id == "main.issue-date" else "expiry"], day, lang)
+        return state_field(self.index, clause_id, lang, text)
 
     def _query_vector(self, text: str) -> list[float]:
         retriever = self.retriever
