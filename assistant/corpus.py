@@ -239,10 +239,11 @@ def load_license(corpus_dir: Path, doc_id: str | None = None) -> License:
                  corpus_dir / FIELD_QUESTIONS_FILE):
         digest.update(path.read_bytes() if path.exists() else b"")
     clauses = [LicenseClause(**c.model_dump(), text_en=translation.get(c.id, "")) for c in parsed.clauses]
+    ids = {c.id for c in clauses}
     return License(doc_id=doc_id, source=source, clauses=clauses, fields=parsed.fields, glossary=glossary,
                    corpus_hash=digest.hexdigest()[:12], descriptions=load_descriptions(corpus_dir),
                    field_questions={k: v for k, v in load_descriptions(corpus_dir, FIELD_QUESTIONS_FILE).items()
-                                    if any(c.id == k for c in clauses)})
+                                    if k in ids})
 
 
 @lru_cache(maxsize=4)

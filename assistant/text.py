@@ -7,9 +7,10 @@ through :func:`clean_zh` so that the same clause always has the same text.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2014\u2026【】《》"
@@ -126,13 +127,21 @@ DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 
+def month_number(name: str) -> int:
+    """「9」, "Sep", "September" → 9."""
+    return _MONTHS.get(name.lower()) or int(name)
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month (of a quarter: its third month)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def date_of(match: re.Match[str], year: int | None = None) -> date | None:
     """The calendar day a DATE_PATTERNS match names (a YEARLESS_PATTERNS match: in ``year``), or None when it is
     no real day (2026-02-30)."""
-    month = match["m"].lower()
     try:
-        return date(int(match["y"]) if "y" in match.re.groupindex else year, _MONTHS.get(month) or int(month),
-                    int(match["d"]))
+        return date(int(match["y"]) if "y" in match.re.groupindex else year, month_number(match["m"]), int(match["d"]))
     except ValueError:
         return None
 
@@ -169,11 +178,9 @@ def periods_in(text: str) -> list[tuple[date, date]]:
             if month is None:
                 found.append((m.start(), date(year, 1, 1), date(year, 12, 31)))
                 continue
-            number = _MONTHS.get(month.lower()) or int(month)
-            if not 1 <= number <= 12:
-                continue
-            last = (date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1))
-            found.append((m.start(), date(year, number, 1), last))
+            number = month_number(month)
+            if 1 <= number <= 12:
+                found.append((m.start(), date(year, number, 1), month_end(year, number)))
     unique = {(start, end): at for at, start, end in sorted(found, reverse=True)}
     return [period for period, _ in sorted(unique.items(), key=lambda kv: kv[1])]
 

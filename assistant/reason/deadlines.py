@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+from ..text import month_end
 from .norms import Period
 
 
@@ -50,8 +51,7 @@ def deadline(period: Period, start: date, expiry: date | None = None) -> Deadlin
     if period.kind == "advance" and expiry is not None:
         return Deadline(expiry - timedelta(days=period.number), expiry, period)
     if period.kind == "yearly":  # 「每年第一季度」: the last day of that quarter of ``start``'s year
-        end = date(start.year + (period.number == 4), 3 * period.number % 12 + 1, 1) - timedelta(days=1)
-        return Deadline(end, date(start.year, 1, 1), period)
+        return Deadline(month_end(start.year, 3 * period.number), date(start.year, 1, 1), period)
     if period.kind != "within":
         return None
     if period.unit == "working_day":
@@ -60,10 +60,7 @@ def deadline(period: Period, start: date, expiry: date | None = None) -> Deadlin
     if period.unit == "month":
         month = start.month - 1 + period.number
         year, month = start.year + month // 12, month % 12 + 1
-        for d in (start.day, 30, 29, 28):
-            try:
-                return Deadline(date(year, month, d), start, period)
-            except ValueError:
-                continue
+        last = month_end(year, month)  # 31 January + 1 month is 28/29 February
+        return Deadline(last.replace(day=min(start.day, last.day)), start, period)
     days = period.number * (365 if period.unit == "year" else 1)
     return Deadline(start + timedelta(days=days), start, period)

@@ -96,7 +96,7 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 MIN_SPECIFIC = 2.0
 #: a "yes" needs at least 30% of the question's content (idf-weighted) in the rule's sentence
 MIN_COVERAGE = 0.3
-# The question has users told, where a duty names whom it reports to.
+# The question asks about telling users; the rule's sentence must itself tell users (「明示…用户」) to answer it.
 _USERS_TOLD = re.compile(r"\b(notify|notifies|notifying|tell|telling|inform|informing|alert|alerting|email|emailing|"
                          r"contact|contacting)\s+(each |every |all |the |our |any )?(affected |impacted )?"
                          r"(users?|customers?|subscribers?|members?|victims?)\b|"
@@ -219,17 +219,18 @@ def described_prohibition(form: QuestionForm, findings: list[Finding], matches: 
         return findings  # "…without showing it on the price page" still does the forbidden act
     if findings and any(f.verdict != "not_stated" for f in findings):
         return findings
-    ranked = sorted(matches, key=lambda m: -m.described)
-    best = ranked[0]
+    best, *rest = sorted(matches, key=lambda m: -m.described)
     if best.described < MIN_DESCRIBED or best.described_lead < 0:
         return findings
-    # the closest description of each other clause within the lead: all must forbid, or the act is unclear
-    rivals = list({m.norm.clause_id: m for m in reversed(ranked) if m.norm.clause_id != best.norm.clause_id
-                   and m.described > best.described - DESCRIBED_LEAD}.values())[::-1]
-    if best.described_lead < DESCRIBED_LEAD and (not rivals or rivals[0].described < best.described - best.described_lead
-                                                 - 1e-6):
+    # each other clause's closest unit within the lead, closest first: all must forbid, or the act is unclear
+    rivals: dict[str, NormMatch] = {}
+    for m in rest:
+        if m.norm.clause_id != best.norm.clause_id and m.described > best.described - DESCRIBED_LEAD:
+            rivals.setdefault(m.norm.clause_id, m)
+    candidates = [best, *rivals.values()]
+    closest_other = best.described - best.described_lead  # over every clause, retrieved or not
+    if best.described_lead < DESCRIBED_LEAD and (len(candidates) == 1 or candidates[1].described < closest_other - 1e-6):
         return findings  # the closest rival clause was not retrieved: its kind is unknown
-    candidates = [best] + sorted(rivals, key=lambda m: -m.described)
     if any(m.norm.kind != "prohibition" for m in candidates):
         return findings
     norm = next((m.norm for m in candidates if _names_the_restriction(form, m.norm) and not (
@@ -492,8 +493,9 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     # the best match, or the timed unit of its sentence: 「立即处置…并在处置后10个工作日内上报」 is one sentence, and
     # "dealt with illegal info on Nov 20 — still within the reporting window?" matches its first unit best
     first = matches[0].norm if matches else None
-    top = first if first in timed else next(
-        (n for n in timed if first is not None and (n.clause_id, n.sentence) == (first.clause_id, first.sentence)), None)
+    same_sentence = [n for n in timed if first is not None and (n.clause_id, n.sentence) == (first.clause_id,
+                                                                                               first.sentence)]
+    top = first if first in timed else next(iter(same_sentence), None)
     norm = cited or top
     if norm is None or norm.period is None:
         return findings

@@ -18,8 +18,7 @@ from ..text import DATE_PATTERNS, dates_in
 
 Act = Literal["may", "must", "true", "when", "how_many", "what_do", "what"]
 Attribute = Literal["fee", "penalty", "staff_count", "frequency", "retention", "grace", "algorithm", "address",
-                    "contact", "documents", "time_limit", "response_time", "rate",
-                    "count"]
+                    "contact", "documents", "time_limit", "response_time", "rate", "count"]
 YES_NO_ACTS: tuple[Act, ...] = ("may", "must", "true")
 
 
