@@ -47,7 +47,7 @@ _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|�
 _MAY = _any(
     r"\b(can|could|may|might)(?:n?'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
     r"\b(we|i|the company) (can|could|may|might)\b",
-    r"\b(allowed|permitted|permissible|permission|legal|legally|lawful)\b", r"\b(ok|okay|possible)\b",
+    r"\b(allowed|permitted|permissible|permission|legal|legally|lawful|acceptable|compliant|all ?right)\b", r"\b(ok|okay|possible)\b",
     r"(?<!\ba )(?<!the )(?<!any )\bfine\b",  # "is that fine?", not "is there a fine?"
     r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
     r"能不能|能否|可以|可否|可不可以|允许|行不行|行吗|(?<![可功])能[^。？?]{0,30}(吗|么)|准不准|让不让|合规|违规|可行|没问题|"
@@ -60,13 +60,13 @@ _MUST = _any(
     r"\b(does|do|will|would) (that|this|it|they|we|i|the \w+) (still |also )?(need|require)\b", r"\bis there (a|any) (requirement|duty)\b",
     r"必须|需要|要不要|需不需要|是否要|得不得|应当|应该|有没有义务|是不是要|一定要|有义务|(?<![主想])要[^，。？?]{0,20}(吗|么)|得[^，。？?]{0,12}吗",
 )
-_YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
+_YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(am|is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
-_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)(\s*\W*$|\s*[?？])", r"\bisn'?t it\b", r"([\u4e00-\u9fff])[不没]\1", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)(\s*\W*$|\s*[?？])", r"\bisn'?t it\b", r"(?P<a>[\u4e00-\u9fff]{1,2})[不没](?P=a)", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
 
 # -- polarity ----------------------------------------------------------------------------------------------------
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|需不需|可不可|用不用")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1|需不需|可不可|用不用")
 _THIRD_PARTY = _any(
     r"(没有?|无|未取得|不具备|未经)[^，。？?]{0,16}(牌照|许可|资质|执照|批准)[^，。？?]{0,14}?(的)?(公司|企业|经营者|机构|单位|者|人|商|方|平台)",
     r"(公司|企业|经营者|机构|单位|商|方|平台|伙伴|他们|他|她|对方)(自己|本身|本人)?(并|也|都|还)?(没有?|无|未取得|不具备|不持有)"
@@ -88,7 +88,7 @@ _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|refere
                      # not a negation of the act
                      r"^\W*(is|are|was|were|do|does|did|has|have|can|could|should|would|will|wo|must)n'?t\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
-                     r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not)\b|"
+                     r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not|never)\b|"
                      r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
                      r"\bwhether or not\b|\bnot (only|just|merely|simply)\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
@@ -98,7 +98,7 @@ _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
     r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
     r"prevent|preventing)\b",
-    r"n't\b", r"\bno\b", r"\bw/o\b", r"\b(leave|leaving|left)\b[^?.]{0,40}\b(out|off)\b",
+    r"n't\b", r"\bno\b", r"\bw/o\b", r"\b(leave|leaves|leaving|left)\b[^?.]{0,40}\b(out|off)\b",
     # doing the act before the step it needs: "launch before being approved", 「先上线后补审批」
     r"\bbefore (being (approved|licensed|permitted)|(getting|obtaining|receiving|we (get|have|obtain|receive)) (an? |any |the )?"
     r"(approv\w*|permission|consent|licen[cs]\w*)|(any |the )?(approval|permission|consent)\b)",
@@ -213,7 +213,7 @@ _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not 
                 r"\b(excluded|excludes?|fall(s)? outside|outside (the|its|our|this) (scope|licen[cs]e)|not covered)\b",
                 r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
                 r"\b(doesn'?t|does not|do not|don'?t) (appear|show up|feature)\b",
-                r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|不在[^，。？?]{0,10}(范围|之内|上|里)|"
+                r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|(?<!在)不在[^，。？?]{0,10}(范围|之内|上|里)|"
                 r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
 CLAIM = re.compile(r"第[一二三四1-4]季度|\b(first|second|third|fourth|[1-4](?:st|nd|rd|th)) quarter\b|\bQ[1-4]\b|"

@@ -221,3 +221,29 @@ def test_reported_speech_before_the_question_is_not_asked() -> None:
     assert asked_part("审计的同事问：我们公司需要做用户日志留存吗？") == "我们公司需要做用户日志留存吗？"
     assert asked_part("Legal wants to know: must we keep logs?") == "must we keep logs?"
     assert asked_part("Note: must we keep logs?") == "Note: must we keep logs?"
+
+
+@pytest.mark.parametrize("question", [
+    "kongzhong.net这个域名在不在证上",  # 在不在: no 「不在…上」 inverse
+    "这条规定对我们适用不适用？",  # a two-character A-not-A
+    "我们的服务器地址在不在海淀区",
+])
+def test_an_a_not_a_question_asks_yes_or_no_and_negates_nothing(question: str) -> None:
+    form = parse_question(question)
+    assert form.yes_no and not form.negated and not form.inverse
+
+
+def test_an_a_not_a_around_an_exclusion_still_reads_the_exclusion() -> None:
+    assert parse_question("搜索引擎不在许可范围内吧？").inverse
+    assert not parse_question("搜索引擎服务在不在许可范围内？").inverse
+
+
+@pytest.mark.parametrize(("question", "act", "negated", "inverse"), [
+    ("Am I right that we cannot resell bandwidth?", "true", False, True),  # a first-person check asks yes or no
+    ("Our ad copy leaves out the license number. Is that acceptable?", "may", True, False),
+    ("Is it compliant to skip the annual report?", "may", True, False),
+    ("Is it all right to keep logs for a week?", "may", False, False),
+])
+def test_everyday_ways_to_ask_whether_an_act_is_allowed(question: str, act: str, negated: bool, inverse: bool) -> None:
+    form = parse_question(question)
+    assert (form.act, form.negated, form.inverse) == (act, negated, inverse)
