@@ -298,7 +298,7 @@ class Assistant:
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = undecided_is_silent(form, findings, self.index, lang)
-        findings = described_prohibition(form, findings, matches, self.index, lang)
+        findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
                                      lang)
         findings = order_of_rule(self.index, findings, self.orders, text, lang) if form.yes_no else findings

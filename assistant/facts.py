@@ -11,7 +11,7 @@ from . import template as tpl
 from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
-from .intents import IN_TIME, OVERDUE, RENEWAL, DateAsk
+from .intents import IN_TIME, OVERDUE, RENEWAL, VALID_STATUS, DateAsk
 from .reason.question import asked_part
 from .schema import Language
 from .text import dates_in, fold, periods_in
@@ -265,6 +265,13 @@ def contradicted_date(index: SentenceIndex, question: str, lang: Language) -> Fi
     return None
 
 
+def _about_deadline(cue: re.Pattern[str], question: str) -> bool:
+    """A still-in-time or overdue cue that is not part of asking whether the license is in force ("still in
+    force on 20 December?" asks validity, not whether the renewal is still in time)."""
+    status = [m.span() for m in VALID_STATUS.finditer(question)]
+    return any(not any(a < m.end() and m.start() < b for a, b in status) for m in cue.finditer(question))
+
+
 def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: Language,
                  question: str = "", named: tuple[date, date] | None = None) -> Finding:
     """Dates of the license and what they mean on ``as_of``; ``holds`` answers "still valid?" / "deadline
@@ -296,9 +303,9 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             gap = (deadline - as_of).days
             if holds is None and _LAST_DAY.search(question):
                 holds = gap == 0
-            elif holds is None and IN_TIME.search(question):
+            elif holds is None and _about_deadline(IN_TIME, question):
                 holds = gap >= 0
-            elif holds is None and OVERDUE.search(question):
+            elif holds is None and _about_deadline(OVERDUE, question):
                 holds = gap < 0  # "has the deadline passed?"
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else

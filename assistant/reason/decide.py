@@ -189,7 +189,10 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
     if not decided or decided[0].verdict not in ("yes", "conditional"):
         return None
     best = matches[0]
-    needed = 1 if form.negated else MIN_ACT_SHARED
+    # a negation names the forbidden manner; so does an everyday description of the unit closest of all
+    described = best.described >= MIN_DESCRIBED and best.described_lead >= DESCRIBED_LEAD and \
+        best.described >= max(m.described for m in matches)
+    needed = 1 if form.negated or described else MIN_ACT_SHARED
     if best.norm.kind != "prohibition" or best.score < MIN_MATCH or best.act_shared < needed \
             or not _names_the_restriction(form, best.norm):
         return None  # overriding the clause lookup takes the forbidden act's own words
@@ -202,6 +205,7 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
 #: an act the question describes is the forbidden act of a unit when one of that unit's everyday descriptions is
 #: this similar to the question (e5 cosine) and closer by this much than any description of another clause's units
 MIN_DESCRIBED, DESCRIBED_LEAD = 0.86, 0.005
+CLEAR_DESCRIBED, CLEAR_DESCRIBED_LEAD = 0.9, 0.03  # …so close and so far ahead that it names the act exactly
 # A ban on dealing with a party that lacks a licence (「不得…向未取得…许可的单位…」) forbids the act only when the
 # question says the other party lacks it.
 _UNLICENSED_PARTY = re.compile(r"未取得|未经|无[^，。；]{0,12}许可")
@@ -214,7 +218,8 @@ def described_prohibition(form: QuestionForm, findings: list[Finding], matches: 
                           index: SentenceIndex, lang: Language) -> list[Finding]:
     """Step 3b: "may we do X?" that nothing answered, where X is, in everyday words, what a unit forbids
     (「结账时悄悄加一笔价目表上没有的费用」 ↔ 「不得…收取…明码标价外的任何其他费用」): no, from that unit.
-    Only a question left not stated is answered so; a prohibition never grants, so nothing is made a yes."""
+    Only a question left not stated is answered so; a prohibition never grants, so nothing is made a yes.
+    ``matches`` are the units by their descriptions (:meth:`NormMatcher.by_description`)."""
     if form.act != "may" or (form.negated and not form.stepless) or form.inverse or not matches:
         return findings  # "…without showing it on the price page" still does the forbidden act
     if findings and any(f.verdict != "not_stated" for f in findings):
@@ -230,10 +235,14 @@ def described_prohibition(form: QuestionForm, findings: list[Finding], matches: 
     candidates = [best, *rivals.values()]
     closest_other = best.described - best.described_lead  # over every clause, retrieved or not
     if best.described_lead < DESCRIBED_LEAD and (len(candidates) == 1 or candidates[1].described < closest_other - 1e-6):
-        return findings  # the closest rival clause was not retrieved: its kind is unknown
+        return findings  # the closest rival clause is not among the matches: its kind is unknown
     if any(m.norm.kind != "prohibition" for m in candidates):
         return findings
-    norm = next((m.norm for m in candidates if _names_the_restriction(form, m.norm) and not (
+    # a description this much closer than every other unit's (its own sentence's included) was written for the
+    # restricted act itself (「结账时悄悄加一笔价目表上没有的费用」): the question need not name the restriction
+    siblings = [m.described for m in rest if m.norm.clause_id == best.norm.clause_id]
+    clear = best.described >= CLEAR_DESCRIBED and best.described - max(siblings + [closest_other]) >= CLEAR_DESCRIBED_LEAD
+    norm = next((m.norm for m in candidates if (clear and m is best or _names_the_restriction(form, m.norm)) and not (
         _UNLICENSED_PARTY.search(m.norm.act_zh) and not _LACKS_LICENCE.search(form.text))), None)
     if norm is None:
         return findings
@@ -298,6 +307,9 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     checked = " ".join([evidence_text] + [f.text for f in findings if f.intent.startswith("date:")])
     # a quarter claimed ("in Q4, right?") is held only against evidence that names a quarter
     claims = [c for c in form.claims if (_figure(c) or 0) >= 0 or any((f or 0) < 0 for f in _figures(checked))]
+    # a year is held only against evidence that names a year ("again in 2027?" against a yearly duty is a when)
+    names_years = any((f or 0) >= 1900 for f in _figures(checked))
+    claims = [c for c in claims if (_figure(c) or 0) < 1900 or names_years]
     unmatched = [c for c in claims if _figure(c) not in _figures(checked)
                  or _day_kind(c) not in (None, *_day_kinds(checked, _figure(c)))]
     if unmatched:  # "logs are kept 6 months, right?": the figure is not the license's

@@ -170,6 +170,22 @@ class NormMatcher:
             np.maximum.at(best, self._described_by, self._description_vectors @ q)
         return best.tolist()
 
+    def by_description(self, vector: list[float]) -> list[NormMatch]:
+        """Every unit that has everyday descriptions, by how close its closest one is to the question, closest
+        first — over the whole license, not only the retrieved clauses: whether an act is clearly one unit's
+        depends on every unit it could be."""
+        described = self._described(np.asarray(vector, dtype=np.float32))
+        units = [i for i in sorted(set(self._described_by.tolist()), key=lambda i: -described[i])]
+        closest: dict[str, float] = {}
+        for i in units:
+            closest.setdefault(self.norms[i].clause_id, described[i])
+        out = []
+        for i in units:
+            other = max((v for c, v in closest.items() if c != self.norms[i].clause_id), default=0.0)
+            out.append(NormMatch(self.norms[i], 0.0, 0.0, 0, described=described[i],
+                                 described_lead=described[i] - other))
+        return out
+
     def _words(self, text: str) -> set[str]:
         """English words and Chinese character bigrams: bigrams survive segmentation differences
         (「上架前检测」 as one dictionary word in the clause, 「上架」「检测」 in the question)."""

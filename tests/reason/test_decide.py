@@ -179,3 +179,22 @@ def test_a_unit_whose_everyday_description_clearly_leads_is_decisive(norms: list
     assert not _decisive(vague)
     assert _decisive(replace(vague, described=0.89, described_lead=0.02))
     assert not _decisive(replace(vague, described=0.89, described_lead=0.001))  # another clause's act is as close
+
+
+def test_a_description_far_closer_than_any_other_needs_no_restriction_named(lic: License, norms: list[Norm]) -> None:
+    index = SentenceIndex(lic)
+    fees = _norm(norms, "special.15.5", "prohibition")
+    duty = _norm(norms, "special.15.5", "duty")
+    silent = [Finding("not_stated", "The license does not say whether this is allowed.", intent="permission:silent")]
+    ask = parse_question("Can we add a surprise charge to the user's bill?")
+    assert not _names_the_restriction(ask, fees)
+    clear = [NormMatch(fees, 0.0, 0.0, 0, described=0.93, described_lead=0.05),
+             NormMatch(duty, 0.0, 0.0, 0, described=0.88, described_lead=0.0)]
+    answered = described_prohibition(ask, silent, clear, index, "en")
+    assert answered[0].verdict == "no" and answered[0].cited[0].clause_id == "special.15.5"
+    # as close, but the clause's own other sentence is nearly as close: the restriction must be named
+    sibling = [clear[0], NormMatch(duty, 0.0, 0.0, 0, described=0.92, described_lead=0.04)]
+    assert described_prohibition(ask, silent, sibling, index, "en") == silent
+    # far ahead of the other clauses, but not close enough to name the act exactly
+    loose = [NormMatch(fees, 0.0, 0.0, 0, described=0.88, described_lead=0.05), clear[1]]
+    assert described_prohibition(ask, silent, loose, index, "en") == silent

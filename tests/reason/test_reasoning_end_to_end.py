@@ -128,6 +128,13 @@ AS_OF = "2026-12-01"
     ("We lost a lot of user records in a breach. Do we have to tell the telecom authority?", "yes"),
     # a field asked for in everyday words, when nothing else named a topic
     ("Who's the big boss written on our permit?", "info"),
+    # a validity question with the renewal in the scene asks validity; a year asked of a yearly duty is a when
+    ("We've already sent in the renewal paperwork. Is the license itself still in force on 20 December 2026?", "yes"),
+    ("The annual report is a yearly thing — do we have to file it again in 2027?", "yes"),
+    # a negation inside a relative clause describes the charge, not the act; an omission asked as "compliant?"
+    ("Can we slip an extra charge onto the user's bill that was never on our published price list?", "no"),
+    ("Our homepage leaves out the license number. Is that compliant?", "no"),
+    ("kongzhong.net这个域名在不在证上", "yes"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
