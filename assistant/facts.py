@@ -11,7 +11,7 @@ from . import template as tpl
 from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
-from .intents import IN_TIME, OVERDUE, RENEWAL, VALID_STATUS, DateAsk
+from .intents import IN_TIME, OVERDUE, PART_OF, RENEWAL, VALID_STATUS, WIND_DOWN, DateAsk
 from .reason.question import asked_part
 from .schema import Language
 from .text import dates_in, fold, periods_in
@@ -138,7 +138,10 @@ def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: 
     cited = index.by_clause[clause_id]
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
     if clause_id.endswith(".preamble"):
-        return Finding("info", quotes, list(cited), confidence=0.9, intent=f"fact:{clause_id}")
+        part_of = _part_of_license(index, clause_id) if PART_OF.search(question) else []
+        cited = list(dict.fromkeys([*cited, *part_of]))
+        quotes = " ".join(quote_line(index, s, lang) for s in cited)
+        return Finding("info", quotes, cited, confidence=0.9, intent=f"fact:{clause_id}", holds=True if part_of else None)
     label = clause.label_zh if lang == "zh" else clause.label_en
     if clause_id == "annex.domains":
         domains = index.license.fields.domains
@@ -150,6 +153,18 @@ def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: 
     text = f"{label}：{value}。{quotes}" if lang == "zh" else f"{label}: {value}. {quotes}"
     return Finding("info", f"{lead} {text}".strip(), list(cited), confidence=0.95, intent=f"fact:{clause_id}",
                    holds=holds)
+
+
+def _part_of_license(index: SentenceIndex, clause_id: str) -> list[Sentence]:
+    """The sentences that make a section part of the license: its own (「《特别规定事项》是经营许可证重要组成部分」) or
+    the grant's naming it (「按照本经营许可证（正文和附件）载明的内容」). None found: the license does not say."""
+    section = clause_id.split(".")[0]
+    names = "|".join(re.escape(n) for n in tpl.SECTION_NAMES.get(section, ()))
+    if not names:
+        return []
+    own = [s for s in index.by_clause[clause_id] if "组成部分" in s.text]
+    named = [s for s in index.by_clause.get("main.preamble", []) if re.search(rf"[（(][^）)]*({names})[^）)]*[）)]", s.text)]
+    return own or named
 
 
 def referenced_clause(index: SentenceIndex, clause_id: str, lang: Language) -> Finding:
@@ -186,13 +201,17 @@ def absent_field(index: SentenceIndex, entry: GlossaryEntry, lang: Language) -> 
     return Finding("not_stated", text, [], related, confidence=0.85, intent="not_stated:field")
 
 
-def renewal_rule(index: SentenceIndex) -> tuple[Sentence, int] | None:
-    """The sentence requiring a renewal application N days before expiry, and N (「提前90日…延续」)."""
+def advance_rule(index: SentenceIndex, ask: DateAsk) -> tuple[Sentence, int] | None:
+    """The sentence requiring a notice N days before expiry, and N: the renewal application (「需要继续经营的，
+    应当提前90日…申请」) or, for ``wind_down``, the report that the business stops (「不再继续经营的，应当提前90日…报告」).
+    One sentence may hold both, each in its own 「；」 part."""
     for sentence in index.find("提前", sections=("special",)):
-        if RENEWAL.search(sentence.text):
-            advance = [t for t in time_limits(sentence.text) if t.kind == "advance" and t.number]
-            if advance:
-                return sentence, int(advance[0].number or 0)
+        for part in re.split(r"[；;]", sentence.text):
+            stops = bool(WIND_DOWN.search(part))
+            if (stops if ask == "wind_down" else RENEWAL.search(part) and not stops):
+                advance = [t for t in time_limits(part) if t.kind == "advance" and t.number]
+                if advance:
+                    return sentence, int(advance[0].number or 0)
     return None
 
 
@@ -292,10 +311,12 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
     when = fmt_date(as_of, lang)
     holds: bool | None = None
     for ask in asks:
-        if ask == "renewal":
-            rule = renewal_rule(index)
+        if ask in ("renewal", "wind_down"):
+            rule = advance_rule(index, ask)
             if rule is None:
-                lines.append("许可证未规定续期申请的提前期限。" if zh else "The license sets no renewal notice period.")
+                lines.append(("许可证未规定续期申请的提前期限。" if zh else "The license sets no renewal notice period.")
+                             if ask == "renewal" else ("许可证未规定不再经营时的提前报告期限。" if zh else
+                                                       "The license sets no notice period for not continuing."))
                 continue
             sentence, days = rule
             deadline = expiry - timedelta(days=days)
@@ -310,13 +331,17 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
                           f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")
-                lines.append(f"续期（延续）申请须在有效期届满前{days}日提出，即最迟{fmt_date(deadline, lang)}前向原发证机关申请；{status}。")
+                lines.append(f"续期（延续）申请须在有效期届满前{days}日提出，即最迟{fmt_date(deadline, lang)}前向原发证机关申请；{status}。"
+                             if ask == "renewal" else f"到期不再继续经营的，须在有效期届满前{days}日向原发证机关报告，即最迟"
+                             f"{fmt_date(deadline, lang)}前报告；{status}。")
             else:
                 status = (f"as of {when} that deadline has passed ({_days(-gap, lang)} ago)" if gap < 0 else
                           f"as of {when} today is the last day" if gap == 0 else
                           f"as of {when} it has not passed yet ({_days(gap, lang)} left)")
-                lines.append(f"The renewal application is due at least {days} days before expiry, i.e. by "
-                             f"{fmt_date(deadline, lang)}, to the original issuing authority; {status}.")
+                what = ("The renewal application is due" if ask == "renewal" else
+                        "If the business will not continue after expiry, the report to the authority is due")
+                lines.append(f"{what} at least {days} days before expiry, i.e. by {fmt_date(deadline, lang)}, to the "
+                             f"original issuing authority; {status}.")
         elif ask == "valid":
             in_force = issue <= as_of <= expiry
             holds = (not in_force if _EXPIRED.search(question) else in_force) if holds is None else holds

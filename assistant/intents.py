@@ -87,6 +87,13 @@ EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", 
               r"\b(good|in force) (until|till|through)\b", r"到期|有效期|过期|失效|截止|管到|用到哪")
 AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|ago)\b", r"\bin force for how long\b",
           r"用了几年|用了多久|用了多少年|已经.{0,4}(几|多少)年|持证多久|发证.{0,3}多久了")
+# Not going on after expiry (「到期不再继续经营」): the license's other notice due before expiry.
+WIND_DOWN = _cue(r"\bnot (to )?(continue|carry on|go on|renew|keep (operating|going))\b", r"\b(won'?t|will not|don'?t|do not)"
+                 r" (continue|carry on|go on|renew|keep (operating|going))\b", r"\b(stop|cease|ceasing|stopping|end|ending) "
+                 r"(operating|operations|the business|business)\b", r"\b(wind|winding|close|closing|shut|shutting) "
+                 r"(it |the business |operations )?down\b",
+                 r"不再(继续)?(经营|运营|做)|不(打算|准备|想|再)续|不续(证|期|了)|停止(经营|运营)|不干了|关停|歇业|"
+                 r"(到期|届满|期满)[^，。？?]{0,4}不(做|干|经营|运营)了")
 RENEWAL = _cue(r"\brenew", r"\bextend\b", r"\bextension\b", r"\b(keep|continue|go on) (operating|to operate)\b",
                r"续期|续证|延续|续展|延期|换证|续签|继续经营")
 # Template-level questions answered by a whole clause: what the license lets us do; what it rests on.
@@ -116,7 +123,7 @@ INJECTION = _cue(
 )
 
 Kind = Literal["permission", "obligation", "fact", "date", "absent_field", "reference"]
-DateAsk = Literal["renewal", "expiry", "issue", "term", "valid", "days_left", "age"]
+DateAsk = Literal["renewal", "wind_down", "expiry", "issue", "term", "valid", "days_left", "age"]
 
 
 @dataclass
@@ -216,8 +223,15 @@ def _could_be_a_name(text: str) -> bool:
 
 def date_asks(question: str) -> list[DateAsk]:
     asks: list[DateAsk] = []
-    renewal = bool(RENEWAL.search(question))
-    if renewal:
+    # a notice due before expiry when the business stops there, asked by its timing (「还来得及吗」, "by when?",
+    # 「得提前90天报告吗」)
+    wind_down = bool(WIND_DOWN.search(question)) and bool(
+        WHEN.search(question) or IN_TIME.search(question) or OVERDUE.search(question) or DAYS_LEFT.search(question)
+        or NUMBER_CLAIM.search(question))
+    renewal = wind_down or bool(RENEWAL.search(question))
+    if wind_down:
+        asks.append("wind_down")
+    elif renewal:
         asks.append("renewal")
     if VALID_STATUS.search(question) and not re.search(r"\bhow long is\b(?!.*\bstill\b)", question, re.IGNORECASE):
         asks.append("valid")  # "how long is the license valid for?" asks the term, not whether it is in force

@@ -246,7 +246,14 @@ def test_article_of_another_document_is_not_a_clause_reference(question: str) ->
         ("What is the license number?", []),
         ("Can we offer instant messaging?", []),
         ("公司决定合并，向原发证机关申请最晚是哪天？", []),  # the issuing authority is no issue date
+        # not going on after expiry, asked by its timing: the notice due before expiry (not the renewal)
+        ("到期后不再继续经营了，现在报告还来得及吗？", ["wind_down"]),
+        ("We won't renew. By when must we tell the issuing authority?", ["wind_down"]),
     ],
 )
 def test_date_asks(question: str, asks: list[str]) -> None:
     assert date_asks(question) == asks
+
+
+def test_not_going_on_asked_as_a_duty_is_no_wind_down_date() -> None:
+    assert "wind_down" not in date_asks("We won't renew. Must we tell the issuing authority?")

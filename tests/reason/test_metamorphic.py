@@ -27,7 +27,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "m38": "注册资本 (a field the license does not state) routes the duty question to not-stated",
     "m44": "「时限是几天」 on special.5 is answered with the clause instead of 'no time limit stated'",
     "m45": "「必须在许可的业务覆盖范围内经营吗」 matches 2's prohibition unit rather than its duty unit",
-    "m46": "「打算到期不干了，得提前90天…报告吗」 is planned as an expiry-date question",
 }
 
 
