@@ -153,14 +153,16 @@ class Assistant:
     def plan(self, question: str) -> list[Part]:
         entries = self._entries(question)
         # "whose name is on the permit?" asks a fact: only a question in the may-form asks for permission
-        permission = bool(intents.PERMISSION.search(question)) and parse_question(question).act in ("may", "must", "true")
+        form = parse_question(question)
+        # …and "isn't IM excluded from our scope?" asks the inverse of whether it is permitted
+        permission = (bool(intents.PERMISSION.search(question)) or form.inverse) and form.act in ("may", "must", "true")
         duty = bool(intents.DUTY.search(question))
         quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
         parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
-        if self.license.fields.domains and tpl.DOMAIN.search(question) and parse_question(question).act != "may":
+        if self.license.fields.domains and tpl.DOMAIN.search(question) and form.act != "may":
             return parts + [Part("fact", field_id="annex.domains")]  # "is www.x.cn on the license?"
         if permission and activities and not (asks and not any(e.kind == "service" for e in activities)):
             return parts + [Part("permission", activities)]

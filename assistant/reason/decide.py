@@ -28,7 +28,7 @@ from ..text import cn_to_int
 from .deadlines import deadline
 from .match import NormMatch
 from .norms import Norm, NormKind
-from .question import CLAIM, Act, Attribute, QuestionForm
+from .question import CLAIM, Act, Attribute, QuestionForm, asking_sentence, negators
 
 #: act × norm kind × negated → verdict. A missing key means the norm does not answer that act.
 TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
@@ -326,7 +326,9 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
                 findings[1:]
         return findings  # a stated fact that settles no yes/no by itself: say it, do not borrow a rule
     if main.holds is not None:  # a fact or a date that settles the question by itself
-        verdict: Verdict = "yes" if main.holds != (form.negated != form.inverse) else "no"
+        # …asked of the license's own state: a scene's negation ("we won't renew. Is that in time?") flips nothing
+        negated = form.negated and bool(negators(asking_sentence(form.text)))
+        verdict: Verdict = "yes" if main.holds != (negated != form.inverse) else "no"
         lead = _TRUE_LEADS[(verdict, lang)] if verdict == "no" else ("是的。" if lang == "zh" else "Yes. ")
         said = _leads_no(main.text) if verdict == "no" else main.text.startswith(("是", "Yes"))
         return [replace(main, verdict=verdict, text=main.text if said else lead + main.text,
@@ -363,7 +365,8 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         return findings
     evidence = [sentence_of(index, norm)]
     verdict = table_verdict(form, norm)
-    if verdict is None or (from_match and verdict == "yes" and form.act == "may"):
+    grants = form.act == "may" and (verdict == "yes") != form.inverse  # "yes, allowed" / "no, not forbidden"
+    if verdict is None or (from_match and grants):
         return findings  # a similar rule alone never grants: the license may be silent on the act itself
     if verdict in ("yes", "no") and _USERS_TOLD.search(form.text) and not _TELLS_USERS.search(norm.sentence):
         # "must we email every affected customer?" against a sentence that tells users nothing: silent on it

@@ -46,7 +46,7 @@ _WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何"
 _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")
 _MAY = _any(
     r"\b(can|could|may|might)(?:n?'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
-    r"\b(we|i|the company) (can|could|may|might)\b",
+    r"\b(we|i|the company) (can|could|may|might)(?:not|n't)?\b",
     r"\b(allowed|permitted|permissible|permission|legal|legally|lawful|acceptable|compliant|all ?right)\b", r"\b(ok|okay|possible)\b",
     r"(?<!\ba )(?<!the )(?<!any )\bfine\b",  # "is that fine?", not "is there a fine?"
     r"\bable to\b", r"\bis there anything (stopping|preventing)\b", r"\bgo ahead\b",
@@ -159,7 +159,7 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
 _VALUE_ATTRIBUTES = frozenset({"address", "contact"})
 _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|our)\b[^,?]{0,20}\b(can|may|are allowed|"
                 r"are licensed|is licensed|covers?|allows?|lets?|permits?|includes?)\b", r"既然|由于我们可以|因为我们(能|可以)|我们的许可证(能|可以|允许)",
-                r"\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
+                r"(?<!what )(?<!which )(?<!whatever )\b(our|the) licen[cs]e (lets|allows|permits|covers)\b")
 
 
 # A negation of a step the act needs rather than of the act: "launch without approval", "rent from them without
@@ -211,7 +211,7 @@ _LEADING_CONDITION = re.compile(r"^\W*(when|if|after|once|before|while|in case|w
 _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not allowed|not permitted)\b",
                 r"\b(prohibits|forbids|bans|bars)\b",
                 r"\b(excluded|excludes?|fall(s)? outside|outside (the|its|our|this) (scope|licen[cs]e)|not covered)\b",
-                r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
+                r"\b(licen[cs]e|it|scope) (leaves?|left) out\b", r"\bleft out of\b", r"\bmissing\b", r"\bleft off\b", r"\babsent\b",
                 r"\b(doesn'?t|does not|do not|don'?t) (appear|show up|feature)\b",
                 r"禁止|(?<!不)不得|不允许|不准|严禁|排除|不含|不包括|除外|(?<!在)不在[^，。？?]{0,10}(范围|之内|上|里)|"
                 r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
@@ -225,7 +225,10 @@ CLAIM = re.compile(r"第[一二三四1-4]季度|\b(first|second|third|fourth|[1-
 
 # Sentence ends, but not inside www.x.cn nor after an abbreviation ("license no. 020001", "e.g. a forum").
 _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\.)(?<!Ltd\.)(?<!vs\.)(?<=[.!?])\s+"
-                           r"|(?<=[。！？])")
+                           r"|(?<=[。！？])"
+                           # a scene set off by a dash before a question of its own: "We won't renew — do we…?"
+                           r"|\s+[—–-]{1,2}\s+(?=(?:do|does|did|is|are|am|can|could|may|must|should|will|would|have|has)\b)",
+                           re.IGNORECASE)
 
 
 def asking_sentence(text: str) -> str:

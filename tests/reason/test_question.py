@@ -239,7 +239,7 @@ def test_an_a_not_a_around_an_exclusion_still_reads_the_exclusion() -> None:
 
 
 @pytest.mark.parametrize(("question", "act", "negated", "inverse"), [
-    ("Am I right that we cannot resell bandwidth?", "true", False, True),  # a first-person check asks yes or no
+    ("Am I right that we cannot resell bandwidth?", "may", False, True),  # a first-person check asks yes or no
     ("Our ad copy leaves out the license number. Is that acceptable?", "may", True, False),
     ("Is it compliant to skip the annual report?", "may", True, False),
     ("Is it all right to keep logs for a week?", "may", False, False),
@@ -247,3 +247,19 @@ def test_an_a_not_a_around_an_exclusion_still_reads_the_exclusion() -> None:
 def test_everyday_ways_to_ask_whether_an_act_is_allowed(question: str, act: str, negated: bool, inverse: bool) -> None:
     form = parse_question(question)
     assert (form.act, form.negated, form.inverse) == (act, negated, inverse)
+
+
+def test_a_scene_set_off_by_a_dash_is_not_asked() -> None:
+    assert not parse_question("We don't plan to renew — do we need to tell anyone?").negated
+    assert parse_question("Can we launch - without approval?").negated  # a dash inside the question itself
+
+
+def test_a_relative_clause_is_no_premise_and_left_out_of_is_an_exclusion() -> None:
+    form = parse_question("Is search left out of what our license covers?")
+    assert form.inverse and not form.premise
+    assert parse_question("Since our license covers forums, must we moderate posts?").premise
+
+
+def test_we_cannot_asks_may_inverted() -> None:
+    form = parse_question("A partner wants our spare bandwidth. Am I right that we cannot resell it to them?")
+    assert (form.act, form.inverse) == ("may", True)

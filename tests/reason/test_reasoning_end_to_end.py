@@ -135,6 +135,14 @@ AS_OF = "2026-12-01"
     ("Can we slip an extra charge onto the user's bill that was never on our published price list?", "no"),
     ("Our homepage leaves out the license number. Is that compliant?", "no"),
     ("kongzhong.net这个域名在不在证上", "yes"),
+    # the notice due before expiry when the business stops; a scene's negation is no negation of the asked act
+    ("我们决定证到期后就不做了，今天才打算去跟原发证机关说一声，还来得及吗？", "no"),
+    ("We've decided not to carry on after the license ends. Is telling the authority today still on time?", "no"),
+    ("We don't plan to renew — do we need to tell anyone?", "yes"),
+    # whether a section is part of the license, from the license's own words; an exclusion asked inverted
+    ("附页上的内容也属于许可证的组成部分吗？", "yes"),
+    ("Isn't search left out of what our license covers?", "yes"),
+    ("Our partner is an ISP and wants spare bandwidth from us. We cannot resell it to them, correct?", "yes"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
