@@ -68,7 +68,7 @@ WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long|fast|quickly)\b", r"
 IN_TIME = _cue(r"\bstill (time|possible|ok)\b", r"\b(in|on) time\b", r"\bnot too late\b", r"\bcan we still\b",
                r"\bstill (within|inside|in)\b", r"\bwithin (the|our) ([\w-]+ ){0,2}(deadline|window|period|time limit|timeframe)\b",
                r"\btimely\b", r"\b(meets?|satisf(y|ies)|complies with|comply with)\b[^?]{0,40}\b(deadline|time limit|window|notice)",
-               r"来得及|赶得上|按时|及时吗|算及时|在[^，。？?]{0,10}期限(之)?内|期限之内|没超期|没有超期|没逾期|没有逾期|还能|还可以")
+               r"(符合|满足|达到|赶上)[^，。？?]{0,12}(期限|时限|提前量|提前期|时间要求)|来得及|赶得上|按时|及时吗|算及时|在[^，。？?]{0,10}期限(之)?内|期限之内|没超期|没有超期|没逾期|没有逾期|还能|还可以")
 OVERDUE = _cue(r"\bpassed\b", r"\bmissed\b", r"\boverdue\b", r"\btoo late\b", r"\blate\b",
                r"过了|已过|错过|晚了|逾期|超期|超过|过期了吗")
 VALID_STATUS = _cue(r"\bstill valid\b", r"\bvalid (today|now|on|as of|at)\b", r"\bis (the|our) licen[cs]e valid\b",

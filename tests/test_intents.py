@@ -255,5 +255,11 @@ def test_date_asks(question: str, asks: list[str]) -> None:
     assert date_asks(question) == asks
 
 
+def test_meeting_the_required_advance_asks_whether_it_is_in_time() -> None:
+    from assistant.intents import IN_TIME
+
+    assert IN_TIME.search("我们今天才递交续期申请，还算符合许可证要求的提前量吗？")
+
+
 def test_not_going_on_asked_as_a_duty_is_no_wind_down_date() -> None:
     assert "wind_down" not in date_asks("We won't renew. Must we tell the issuing authority?")

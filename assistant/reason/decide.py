@@ -180,6 +180,20 @@ def _decisive(match: NormMatch) -> bool:
         or (match.described >= MIN_DESCRIBED and match.described_lead >= DESCRIBED_LEAD))
 
 
+#: how many of the best rules must agree, and how much of the question the first must hold, for a refraining
+#: question to be decided by a duty that no single match decides
+AGREEING, MIN_REFRAIN_COVERAGE = 3, 0.5
+
+
+def _one_duty_refrained(form: QuestionForm, rules: list[NormMatch], coverage: Callable[[Norm], float]) -> bool:
+    """"Can we just not tell the regulator?" where every one of the best rules is a duty of one clause, and that
+    clause holds much of what is asked: not doing what that clause requires is the question, whatever its words."""
+    top = rules[:AGREEING]
+    return (form.act == "may" and form.negated and not form.inverse and len(top) == AGREEING
+            and len({m.norm.clause_id for m in top}) == 1 and all(m.norm.kind == "duty" for m in top)
+            and top[0].score >= MIN_MATCH and coverage(top[0].norm) >= MIN_REFRAIN_COVERAGE)
+
+
 def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches: list[NormMatch]) -> NormMatch | None:
     """A "yes"/"conditional" of the clause lookup that a forbidding unit matches better. A negated question
     (「默认开通推送，不让他们退订」, "…without telling users") describes the forbidden manner in its negation,
@@ -353,7 +367,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     evidence = [s for f in (decided or [main]) for s in f.cited]
     cited = norm_for(evidence, norms, matches) if evidence else None
     rules = [m for m in matches if m.norm.kind not in ("fact", "grant")]
-    best = rules[0] if rules and _decisive(rules[0]) else None
+    best = rules[0] if rules and (_decisive(rules[0]) or _one_duty_refrained(form, rules, coverage)) else None
     cited_score = next((m.score for m in matches if m.norm is cited), None)
     # the clause lookup's evidence stands unless the norm table holds a clearly better-matching rule
     if cited is not None and cited.kind not in ("fact", "grant") and (

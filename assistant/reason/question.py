@@ -106,7 +106,7 @@ _NEGATOR = _any(
     r"\b(turn|turning|turned|switch|switching|switched|shut|shutting)\s+off\b",
     # putting the act off: "hold off telling the regulator", "wait until next week to report"
     r"\b(hold|holding|put|putting) off\b", r"\b(delay|delaying|postpone|postponing)\b", r"\bwait\b[^?.]{0,30}\bto\b",
-    r"不|没|无需|无须|(?<![避豁以])免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
+    r"不|没|无需|无须|(?:(?<=可以)|(?<![避豁以]))免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
     _BEFORE_STEP_ZH,
 )
 

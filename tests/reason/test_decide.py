@@ -198,3 +198,16 @@ def test_a_description_far_closer_than_any_other_needs_no_restriction_named(lic:
     # far ahead of the other clauses, but not close enough to name the act exactly
     loose = [NormMatch(fees, 0.0, 0.0, 0, described=0.88, described_lead=0.05), clear[1]]
     assert described_prohibition(ask, silent, loose, index, "en") == silent
+
+
+def test_a_refraining_question_is_decided_by_one_clause_whose_duties_all_lead(norms: list[Norm]) -> None:
+    from assistant.reason.decide import _one_duty_refrained
+
+    duties = [n for n in norms if n.clause_id == "special.8" and n.kind == "duty"]
+    other = next(n for n in norms if n.clause_id == "special.9" and n.kind == "duty")
+    agree = [NormMatch(duties[0], 0.95, 0.9, 1), NormMatch(duties[0], 0.94, 0.9, 1), NormMatch(duties[-1], 0.92, 0.9, 0)]
+    refrain = parse_question("Can we just not tell the regulator about the leak?")
+    assert _one_duty_refrained(refrain, agree, lambda n: 0.5)
+    assert not _one_duty_refrained(refrain, agree, lambda n: 0.3)  # the clause holds too little of the question
+    assert not _one_duty_refrained(refrain, agree[:2] + [NormMatch(other, 0.92, 0.9, 0)], lambda n: 0.5)
+    assert not _one_duty_refrained(parse_question("Can we tell the regulator about the leak?"), agree, lambda n: 0.5)

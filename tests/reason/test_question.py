@@ -263,3 +263,8 @@ def test_a_relative_clause_is_no_premise_and_left_out_of_is_an_exclusion() -> No
 def test_we_cannot_asks_may_inverted() -> None:
     form = parse_question("A partner wants our spare bandwidth. Am I right that we cannot resell it to them?")
     assert (form.act, form.inverse) == ("may", True)
+
+
+def test_keyi_before_mian_is_a_negation_not_lest() -> None:
+    assert parse_question("应用商店里的App更新版本可以免做上架前检测吗？").negators == ("免",)
+    assert not parse_question("为了以免出错，要做检测吗？").negated  # 以免 "lest"
