@@ -139,7 +139,7 @@ ATTRIBUTES: dict[Attribute, re.Pattern[str]] = {
     "address": _any(r"\b(registered|office|company|head ?office|headquarters?|business|street|postal|mailing) address\b",
                     r"\baddress of\b",
                     r"\bheadquarter(s|ed)\b", r"\bdomicile\b", r"\bwhere is (the company|our company|the licensee)\b",
-                    r"注册地址|办公地址|公司地址|公司住所|注册地在|总部在|办公地点|住所在"),
+                    r"注册地址|办公地址|公司地址|公司住所|注册地在|总部在|办公地点|住所(在|是|为)?(哪|什么)|住所在"),
     "contact": _any(r"\b(e-?mail|hotline|telephone number|phone number|contact (details|info|number))\b(?!s? to)",
                     r"邮箱|热线|联系电话|联系方式"),
     "documents": _any(r"\bwhat (documents|paperwork|materials|forms)\b", r"\b(documents|paperwork|materials)\b[^?]{0,30}"
@@ -341,6 +341,17 @@ def asked_part(text: str) -> str:
     return (previous[-1] if previous else "") + " " + asking
 
 
+def _asked_clauses(text: str) -> str:
+    """A Chinese question's clauses from the first that asks (「…，许可证上写的法定代表人是谁？」 → its last clause);
+    the scene's clauses before it are dropped. Text with no asking clause, or not Chinese, is kept whole."""
+    clauses = re.split(r"(?<=[，,；;：:])", text)
+    if len(clauses) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    asking = [i for i, c in enumerate(clauses) if _WHAT.search(c) or _YES_NO_TAIL.search(c) or _HOW_MANY.search(c)
+              or ATTRIBUTES["time_limit"].search(c)]
+    return "".join(clauses[asking[0]:]) if asking else text
+
+
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
@@ -391,7 +402,9 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
     act = _act(text)
     modal_negation = _modal_negation(text)
     found = () if modal_negation else negators(text)
-    attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(text)
+    # the attribute is what the asking part wants, not what its scene mentions (「我们在准备开户材料，…法定代表人是谁？」)
+    wanted = _asked_clauses(asked_part(text))
+    attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(wanted)
                       and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))
                       and (name != "count" or act in YES_NO_ACTS)), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.

@@ -268,3 +268,12 @@ def test_we_cannot_asks_may_inverted() -> None:
 def test_keyi_before_mian_is_a_negation_not_lest() -> None:
     assert parse_question("应用商店里的App更新版本可以免做上架前检测吗？").negators == ("免",)
     assert not parse_question("为了以免出错，要做检测吗？").negated  # 以免 "lest"
+
+
+@pytest.mark.parametrize(("question", "attribute"), [
+    ("我们在准备银行开户材料，银行要求核对许可证上登记的法定代表人，许可证上写的法定代表人是谁？", None),  # the scene's 材料
+    ("续期要交哪些材料，多久内交？", "documents"),  # the first asking clause on
+    ("客户开票要用，许可证上写的公司住所是哪里？", "address"),
+])
+def test_the_attribute_is_what_the_asking_clauses_want(question: str, attribute: str | None) -> None:
+    assert parse_question(question).attribute == attribute
