@@ -402,6 +402,12 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
     if norm.kind == "prohibition" and verdict == "no" and not _names_the_restriction(form, norm):
         return findings  # "may we charge users?" is not asked about fees beyond the marked price
+    if form.about and verdict == "no":
+        # "does the license have rules on X?" is not "is X so?": a rule that holds X is a yes, any other is silence
+        if coverage(norm) < MIN_COVERAGE:
+            return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
+                                "not_stated:rule-elsewhere", 0.6, index, lang)]
+        verdict = "yes"
     lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
         (verdict, lang), _LEADS.get((verdict, lang), ""))
     quotes = " ".join(quote_line(index, s, lang) for s in dict.fromkeys(evidence))

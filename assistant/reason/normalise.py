@@ -1,6 +1,7 @@
 """The question's surface made plain before anything reads it: traditional characters to simplified (OpenCC),
 full-width letters and digits to ASCII, and misspelt English words that are close to a word of the license's
-own translation or glossary ("serch engin" → "search engine") corrected with rapidfuzz.
+own translation or glossary ("serch engin" → "search engine") corrected with rapidfuzz, British spellings
+made American ("licence" → "license").
 
 A word is corrected only when it is no English word at all (pyspellchecker's dictionary), so "hosting" never
 becomes "posting"; the vocabulary comes from the corpus, so a second license brings its own.
@@ -91,6 +92,22 @@ _SHORTHAND_WORD = re.compile(r"(?<![\w'’/-])(" + "|".join(re.escape(k) for k i
                              + r")(?![\w'’/-])", re.IGNORECASE)
 
 
+# British spellings of the words the license's translation and glossary spell the American way.
+_BRITISH = {"licence": "license", "licences": "licenses", "licenced": "licensed", "licencing": "licensing",
+            "authorisation": "authorization", "authorised": "authorized", "authorise": "authorize",
+            "organisation": "organization", "organisations": "organizations", "centre": "center", "centres": "centers"}
+_BRITISH_WORD = re.compile(r"\b(" + "|".join(_BRITISH) + r")\b", re.IGNORECASE)
+
+
+def american(text: str) -> str:
+    """ "our licence number" → "our license number", keeping a capital: the glossary's terms are spelt one way."""
+    def respell(m: re.Match[str]) -> str:
+        word = _BRITISH[m.group().lower()]
+        return word.capitalize() if m.group()[0].isupper() else word
+
+    return _BRITISH_WORD.sub(respell, text)
+
+
 def expand_shorthand(text: str) -> str:
     """ "r we allowed 2 charge extra fees" → "are we allowed 2 charge extra fees"; only in English text."""
     if sum(map(is_cjk, text)) * 2 > len(re.findall(r"[A-Za-z]", text)):
@@ -104,4 +121,4 @@ def expand_shorthand(text: str) -> str:
 
 
 def normalise(text: str, speller: Speller) -> str:
-    return speller.correct(expand_shorthand(simplified(text.translate(_FULL_WIDTH))))
+    return speller.correct(american(expand_shorthand(simplified(text.translate(_FULL_WIDTH)))))

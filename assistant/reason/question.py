@@ -188,6 +188,7 @@ class QuestionForm:
     claims: tuple[str, ...] = ()  # figures the question asserts
     negators: tuple[str, ...] = field(default=())
     stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
+    about: bool = False  # asks whether the license has a rule on a topic ("does it say anything about X?"): yes or silent
 
     @property
     def avoiding(self) -> bool:
@@ -198,6 +199,13 @@ class QuestionForm:
     def yes_no(self) -> bool:
         return self.act in YES_NO_ACTS
 
+
+# Asking whether the license has any rule on a topic, not whether the topic's act is allowed or required.
+_ABOUT = _any(r"\b(say|says|said|state|states) anything (about|on|regarding|concerning)\b",
+              r"\b(have|has|contain|contains|set|sets|include|includes|lay|lays) (down )?(any )?(rules?|requirements?|provisions?)"
+              r" (on|about|for|regarding|concerning)\b", r"\b(are there|any) (rules?|requirements?|provisions?) (on|about|for|regarding"
+              r"|concerning)\b",
+              r"(有没有|有无|是否有)[^，。？?]{0,4}(相关)?(规定|要求)(?![我们你])|(有|作)(什么|任何|相关)?(规定|要求)(吗|么|没有)")
 
 # Negations inside a subordinate clause ("… when it is not", "… if they don't ask") describe, not ask.
 _SUBORDINATE = re.compile(r"\b(when|if|unless|because|although|though|while|whereas|even if|even though|which|who|"
@@ -338,7 +346,9 @@ def asked_part(text: str) -> str:
         return asking
     before = text[:text.find(asking)]
     previous = [p for p in _SENTENCE_END.split(before) if p.strip()]
-    return (previous[-1] if previous else "") + " " + asking
+    last = previous[-1] if previous else ""
+    embedded = re.search(r"\bwhether\b", last, re.IGNORECASE)  # "…won't sign until we confirm whether X. Does it?" asks X
+    return (last[embedded.start():] if embedded else last) + " " + asking
 
 
 def _asked_clauses(text: str) -> str:
@@ -416,4 +426,5 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
+        about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),
     )

@@ -44,3 +44,9 @@ def test_normalise(speller: Speller, raw: str, clean: str) -> None:
 
 def test_contractions_are_not_spelling_mistakes(speller: Speller) -> None:
     assert normalise("Is it true that www.x.org doesn't appear?", speller) == "Is it true that www.x.org doesn't appear?"
+
+
+def test_british_spellings_become_the_glossarys(speller: Speller) -> None:
+    assert normalise("What is our licence number?", speller) == "What is our license number?"
+    assert normalise("Licence holders must be authorised", speller) == "License holders must be authorized"
+    assert normalise("the licensee's centre", speller) == "the licensee's center"  # a word that only starts alike stays

@@ -277,3 +277,23 @@ def test_keyi_before_mian_is_a_negation_not_lest() -> None:
 ])
 def test_the_attribute_is_what_the_asking_clauses_want(question: str, attribute: str | None) -> None:
     assert parse_question(question).attribute == attribute
+
+
+@pytest.mark.parametrize(("question", "about"), [
+    ("Does the license have rules on labelling AI-generated content?", True),
+    ("Does the licence say anything about cookie banners?", True),
+    ("许可证对防沉迷系统有要求吗？", True),
+    ("许可证有没有要求我们做用户日志留存？", False),  # asks whether the act is required of us
+    ("Do we have to keep user logs?", False),
+    ("What rules does the license have on fees?", False),  # not a yes/no question
+])
+def test_asking_whether_the_license_has_a_rule_on_a_topic(question: str, about: bool) -> None:
+    assert parse_question(question).about is about
+
+
+def test_an_embedded_whether_is_what_a_bare_tag_asks() -> None:
+    from assistant.reason.question import asked_part
+
+    question = "A partner won't sign until we confirm whether our license requires ISO certification. Does it?"
+    assert asked_part(question) == "whether our license requires ISO certification. Does it?"
+    assert not parse_question(question).negated  # the partner's "won't" is the scene

@@ -143,6 +143,11 @@ AS_OF = "2026-12-01"
     ("附页上的内容也属于许可证的组成部分吗？", "yes"),
     ("Isn't search left out of what our license covers?", "yes"),
     ("Our partner is an ISP and wants spare bandwidth from us. We cannot resell it to them, correct?", "yes"),
+    # whether the license has a rule on a topic: yes where a rule holds it, silent otherwise — never "no"
+    ("Does the license have any rules on charging users fees beyond the marked price?", "yes"),
+    ("Does the licence lay down rules on live-streaming e-commerce?", "not_stated"),
+    ("Does clause 16 say anything about foreign shareholders?", "no"),  # …unless the clause asked of is missing
+    ("what is our licence number", "info"),
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
