@@ -196,12 +196,16 @@ class Assistant:
 
     def _entries(self, question: str) -> list[GlossaryEntry]:
         """Glossary entries the question names, each remembering the words it was asked by; a service that only
-        describes a third party (「没有基础电信牌照的公司」) becomes that party."""
-        third_party = intents.THIRD_PARTY.search(question)
+        describes a third party by the licence it lacks or holds (「没有基础电信牌照的公司」, "a carrier that holds a
+        basic telecommunications license") becomes that party."""
+        lacking = [m.group() for m in intents.THIRD_PARTY.finditer(question)]
+        holding = [m.group() for m in intents.LICENSED_PARTY.finditer(question)]
         out = []
         for entry, term in self.license.glossary.matches(question):
             update: dict[str, object] = {"asked_as": term}
-            if entry.kind == "service" and third_party and fold(term) in fold(third_party.group()):
+            if entry.kind == "service" and any(fold(term) in fold(p) for p in holding):
+                continue  # the licence a party holds is not an act of ours: dealing with it is what is asked
+            if entry.kind == "service" and any(fold(term) in fold(p) for p in lacking):
                 update["kind"] = "party"
             out.append(entry.model_copy(update=update))
         return out

@@ -49,6 +49,10 @@ OBLIGATION = _cue(DUTY.pattern, r"\bwhen\b", r"\b(report|notify|file|inform)\b",
 THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照|许可|资质|执照)",
                    r"\b(without|doesn'?t have|does not have|don'?t have|lacks?|lacking|with no|no)\b[^.?!,]{0,40}"
                    r"\blicen[cs]e")
+# …or by the licence it holds ("a carrier that holds a basic telecommunications license", 「已取得基础电信业务许可的运营商」)
+LICENSED_PARTY = _cue(r"(持有|已取得|已经取得|取得了|拿到了?)[^，。？?]{0,14}(牌照|许可|资质|执照)的",
+                      r"\b(that|which|who) (holds?|has|have|owns?|possess(es)?) (a |an |the |its own |their own )?[^.?!,]{0,40}"
+                      r"\blicen[cs]e|\b(holding|with) (a |an |the )?(valid |proper |full )?[^.?!,]{0,40}\blicen[cs]e\b")
 # "SM4 or AES-256?", 「用SM4还是AES？」: a choice between named (Latin-script) alternatives.
 # "A or B?" between two names; "…or not?", "…or nah?" only asks yes or no
 CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*(?!(?:not|no|nah|nope|what)\b)"

@@ -563,3 +563,13 @@ def test_question_like_text_never_raises_and_cites_validly(text: str) -> None:
     # only markup on its own (「<b>」, 「`」) is refused, as empty
     assert result.error is None or result.error.startswith("the question is empty"), result.error
     assert_citations_valid(result, lic)
+
+
+def test_a_licence_a_party_holds_or_lacks_is_no_activity_of_ours() -> None:
+    assistant = get_assistant()
+    holding = assistant._entries("A carrier that holds a basic telecommunications license offers leased lines. Can we lease them?")
+    assert "service.basic-telecom" not in [e.id for e in holding]
+    lacking = assistant._entries("Can we lease lines from a firm without a basic telecommunications license?")
+    assert [e.kind for e in lacking if e.id == "service.basic-telecom"] == ["party"]
+    own = assistant._entries("Can we provide basic telecommunications services?")
+    assert [e.kind for e in own if e.id == "service.basic-telecom"] == ["service"]

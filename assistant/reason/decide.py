@@ -134,6 +134,8 @@ def table_verdict(form: QuestionForm, norm: Norm) -> Verdict | None:
     negated = form.negated and (not form.avoiding or norm.kind == "prohibition")
     if negated and form.stepless and norm.kind == "prohibition" and form.act in ("may", "true") and not form.inverse:
         return "no"  # the forbidden act done without a step ("…without the user's consent") is still forbidden
+    if form.only_this and norm.kind == "needs_approval" and form.act == "may" and not form.inverse:
+        return "no"  # 「公司只有这张ICP证，能自己铺光纤吗」: the approval the act needs is one the company lacks
     if form.inverse and form.stepless and norm.kind == "needs_approval":
         return "yes"  # 「是不是在拿到批准之前就不能上线？」: without its approval the act cannot be done
     if form.inverse:
@@ -202,6 +204,13 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
         return None
     if not decided or decided[0].verdict not in ("yes", "conditional"):
         return None
+    if _LACKS_LICENCE.search(form.text):
+        # "his company has no carrier license — can we lease from him?": the ban on dealing with an unlicensed
+        # party is the unit the question's own restriction names, among the closest units whatever their order
+        party_ban = next((m for m in matches[:PARTY_BAN_RANKS] if m.norm.kind == "prohibition" and _decisive(m)
+                          and _UNLICENSED_PARTY.search(m.norm.act_zh)), None)
+        if party_ban is not None:
+            return party_ban
     best = matches[0]
     # a negation names the forbidden manner; so does an everyday description of the unit closest of all
     described = best.described >= MIN_DESCRIBED and best.described_lead >= DESCRIBED_LEAD and \
@@ -219,6 +228,7 @@ def _overriding_prohibition(form: QuestionForm, decided: list[Finding], matches:
 #: an act the question describes is the forbidden act of a unit when one of that unit's everyday descriptions is
 #: this similar to the question (e5 cosine) and closer by this much than any description of another clause's units
 MIN_DESCRIBED, DESCRIBED_LEAD = 0.86, 0.005
+PARTY_BAN_RANKS = 3  # how far down the matches a ban on dealing with an unlicensed party is looked for
 CLEAR_DESCRIBED, CLEAR_DESCRIBED_LEAD = 0.9, 0.03  # …so close and so far ahead that it names the act exactly
 # A ban on dealing with a party that lacks a licence (「不得…向未取得…许可的单位…」) forbids the act only when the
 # question says the other party lacks it.
@@ -354,7 +364,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         why = _why(overriding.norm, form, lang)
         return [Finding("no", f"{_LEADS[('no', lang)]}{why}{quote_line(index, sentence, lang)}", [sentence],
                         confidence=0.7, intent="decide:may:prohibition:overrides")]
-    if decided and not form.negated and not form.inverse and (
+    if decided and not form.negated and not form.inverse and not form.only_this and (
             form.act == "may" or (form.act == "true" and decided[0].intent.startswith("permission"))):
         return findings  # the permission step already answered the question as asked
     if decided and form.inverse and not form.negated and decided[0].intent.startswith(_SCOPE_DECISIONS):
@@ -483,6 +493,9 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
                 "The license forbids that act, so refraining from it is what it requires. "
         return f"许可证禁止{norm.act_zh}。" if zh else "The license forbids this. "
     if norm.kind == "needs_approval":
+        if form.only_this and not form.negated:
+            return (f"仅凭本许可证不可以：须另经批准或取得相应许可后方可{norm.act_zh}。" if zh else
+                    "Not with this license alone: it needs a further approval or license first. ")
         if form.negated:
             return f"未经批准不得{norm.act_zh}。" if zh else "Not without approval: the license requires it first. "
         return f"须经批准后方可{norm.act_zh}。" if zh else "It needs approval first. "

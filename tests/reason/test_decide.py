@@ -211,3 +211,14 @@ def test_a_refraining_question_is_decided_by_one_clause_whose_duties_all_lead(no
     assert not _one_duty_refrained(refrain, agree, lambda n: 0.3)  # the clause holds too little of the question
     assert not _one_duty_refrained(refrain, agree[:2] + [NormMatch(other, 0.92, 0.9, 0)], lambda n: 0.5)
     assert not _one_duty_refrained(parse_question("Can we tell the regulator about the leak?"), agree, lambda n: 0.5)
+
+
+def test_a_party_said_to_lack_a_licence_names_the_ban_on_dealing_with_it(norms: list[Norm]) -> None:
+    duty = _norm(norms, "special.3", "duty")
+    ban = next(n for n in norms if n.clause_id == "special.3" and n.kind == "prohibition")
+    matches = [NormMatch(duty, 0.998, 0.9, 1), NormMatch(ban, 0.99, 0.9, 2, act_shared=2, specific=7.5)]
+    conditional = [Finding("conditional", "Only with prior approval.", intent="permission:conditional")]
+    lacking = parse_question("His company has no carrier license. Can we lease fiber from him?")
+    assert _overriding_prohibition(lacking, conditional, matches) is matches[1]
+    plain = parse_question("Can we lease fiber from a carrier?")
+    assert _overriding_prohibition(plain, conditional, matches) is None  # the duty to use licensed carriers leads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -297,3 +298,26 @@ def test_an_embedded_whether_is_what_a_bare_tag_asks() -> None:
     question = "A partner won't sign until we confirm whether our license requires ISO certification. Does it?"
     assert asked_part(question) == "whether our license requires ISO certification. Does it?"
     assert not parse_question(question).negated  # the partner's "won't" is the scene
+
+
+@pytest.mark.parametrize("question", [
+    "Can we invest in building our own telecom transmission network with just this license?",
+    "我们想在两个机房之间自己铺一条光纤，公司只有这张ICP证，现在就能动工吗？",  # across the clause cut
+    "We only hold our ICP license. May we build a backbone network?",
+])
+def test_holding_only_this_license_is_said_of_the_company(question: str) -> None:
+    form = parse_question(question)
+    assert form.only_this and not form.negated  # no negation: a licensed act stays licensed
+
+
+def test_holding_only_this_license_answers_no_only_where_another_approval_is_needed() -> None:
+    from assistant.corpus import load_license
+    from assistant.reason.decide import table_verdict
+    from assistant.reason.norms import compile_norms
+
+    norms = compile_norms(load_license(Path(__file__).resolve().parents[2] / "corpus", "kongzhong-icp-020001"))
+    build = next(n for n in norms if n.clause_id == "special.3" and n.kind == "needs_approval")
+    forum = next(n for n in norms if n.kind == "applies_when")
+    form = parse_question("We only hold our ICP license. May we build a backbone network?")
+    assert table_verdict(form, build) == "no"
+    assert table_verdict(form, forum) == table_verdict(parse_question("May we run a forum?"), forum)
