@@ -96,6 +96,7 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 MIN_SPECIFIC = 2.0
 #: a "yes" needs at least 30% of the question's content (idf-weighted) in the rule's sentence
 MIN_COVERAGE = 0.3
+MIN_ABOUT_COVERAGE = 0.6  # …of a question whether the license has any rule on a topic
 # The question asks about telling users; the rule's sentence must itself tell users (「明示…用户」) to answer it.
 _USERS_TOLD = re.compile(r"\b(notify|notifies|notifying|tell|telling|inform|informing|alert|alerting|email|emailing|"
                          r"contact|contacting)\s+(each |every |all |the |our |any )?(affected |impacted )?"
@@ -399,10 +400,12 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
                             evidence[0], [norm.clause_id], "not_stated:recipient", 0.6, index, lang)]
     # "is hosting excluded?" answered "no" from a duty holds as much of the question as a "yes" would
     permits = (verdict == "yes" and not form.negated) or (form.inverse and norm.kind in ("duty", "applies_when"))
-    if permits and coverage(norm) < MIN_COVERAGE:
+    # "does the license have rules on X?" asks X whole: the rule must hold most of it, not only its nearest part
+    needed = MIN_ABOUT_COVERAGE if form.about else MIN_COVERAGE
+    if permits and coverage(norm) < needed:
         # the lookup cited a neighbour: a rule matched about as well that holds what was asked answers instead
         covering = [m for m in rules if m.norm is not norm and _decisive(m) and m.score + CITED_MARGIN >= rules[0].score
-                    and table_verdict(form, m.norm) == verdict and coverage(m.norm) >= MIN_COVERAGE]
+                    and table_verdict(form, m.norm) == verdict and coverage(m.norm) >= needed]
         if not covering:
             # the rule found is about something else: the license is silent on what was asked
             return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
@@ -414,7 +417,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
         return findings  # "may we charge users?" is not asked about fees beyond the marked price
     if form.about and verdict == "no":
         # "does the license have rules on X?" is not "is X so?": a rule that holds X is a yes, any other is silence
-        if coverage(norm) < MIN_COVERAGE:
+        if coverage(norm) < MIN_ABOUT_COVERAGE:
             return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
                                 "not_stated:rule-elsewhere", 0.6, index, lang)]
         verdict = "yes"

@@ -146,6 +146,8 @@ AS_OF = "2026-12-01"
     # whether the license has a rule on a topic: yes where a rule holds it, silent otherwise — never "no"
     ("Does the license have any rules on charging users fees beyond the marked price?", "yes"),
     ("Does the licence lay down rules on live-streaming e-commerce?", "not_stated"),
+    ("Does the license say anything about keeping user logs?", "yes"),
+    ("Does the license say anything about age verification for minors?", "not_stated"),  # a rule on users, not this
     ("Does clause 16 say anything about foreign shareholders?", "no"),  # …unless the clause asked of is missing
     ("what is our licence number", "info"),
     # 8. surface variation
