@@ -61,7 +61,7 @@ class Overlap:
     def tokens(self, text: str, lang: Language) -> set[str]:
         words = self.tokenizer(text.replace("'s", " ").replace("’s", " ").replace("'", " "))
         if lang == "en":
-            return {stem(w) for w in words if re.fullmatch(r"[a-z][a-z'-]+", w) and w not in _EN_STOP and len(w) > 2}
+            return {stem(w) for w in words if re.fullmatch(r"[a-z][a-z0-9'-]+", w) and w not in _EN_STOP and len(w) > 2}
         return {w for w in words if re.search(r"[\u4e00-\u9fff]", w) and len(w) > 1 and w not in _ZH_STOP}
 
     def score(self, question: str, clause_id: str, lang: Language, text: str | None = None) -> float:
