@@ -136,11 +136,10 @@ def contradicted_field(index: SentenceIndex, clause_id: str, term: str, question
 def state_field(index: SentenceIndex, clause_id: str, lang: Language, question: str = "") -> Finding:
     clause = index.license.clause(clause_id)
     cited = index.by_clause[clause_id]
+    part_of = _part_of_license(index, clause_id) if clause_id.endswith(".preamble") and PART_OF.search(question) else []
+    cited = list(dict.fromkeys([*cited, *part_of]))
     quotes = " ".join(quote_line(index, s, lang) for s in cited)
     if clause_id.endswith(".preamble"):
-        part_of = _part_of_license(index, clause_id) if PART_OF.search(question) else []
-        cited = list(dict.fromkeys([*cited, *part_of]))
-        quotes = " ".join(quote_line(index, s, lang) for s in cited)
         return Finding("info", quotes, cited, confidence=0.9, intent=f"fact:{clause_id}", holds=True if part_of else None)
     label = clause.label_zh if lang == "zh" else clause.label_en
     if clause_id == "annex.domains":
@@ -284,6 +283,16 @@ def contradicted_date(index: SentenceIndex, question: str, lang: Language) -> Fi
     return None
 
 
+# The notices due before expiry: (none set, zh), (none set, en), (due, zh: {days}, {day}), (due, en)
+_NOTICES: dict[str, tuple[str, str, str, str]] = {
+    "renewal": ("许可证未规定续期申请的提前期限。", "The license sets no renewal notice period.",
+                "续期（延续）申请须在有效期届满前{days}日提出，即最迟{day}前向原发证机关申请", "The renewal application is due"),
+    "wind_down": ("许可证未规定不再经营时的提前报告期限。", "The license sets no notice period for not continuing.",
+                  "到期不再继续经营的，须在有效期届满前{days}日向原发证机关报告，即最迟{day}前报告",
+                  "If the business will not continue after expiry, the report to the authority is due"),
+}
+
+
 def _about_deadline(cue: re.Pattern[str], question: str) -> bool:
     """A still-in-time or overdue cue that is not part of asking whether the license is in force ("still in
     force on 20 December?" asks validity, not whether the renewal is still in time)."""
@@ -311,12 +320,11 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
     when = fmt_date(as_of, lang)
     holds: bool | None = None
     for ask in asks:
-        if ask in ("renewal", "wind_down"):
+        if ask in _NOTICES:
+            missing_zh, missing_en, due_zh, due_en = _NOTICES[ask]
             rule = advance_rule(index, ask)
             if rule is None:
-                lines.append(("许可证未规定续期申请的提前期限。" if zh else "The license sets no renewal notice period.")
-                             if ask == "renewal" else ("许可证未规定不再经营时的提前报告期限。" if zh else
-                                                       "The license sets no notice period for not continuing."))
+                lines.append(missing_zh if zh else missing_en)
                 continue
             sentence, days = rule
             deadline = expiry - timedelta(days=days)
@@ -331,16 +339,12 @@ def date_finding(index: SentenceIndex, asks: list[DateAsk], as_of: date, lang: L
             if zh:
                 status = (f"截至{when}，该期限已过（已过去{-gap}天）" if gap < 0 else
                           f"截至{when}，今天是最后一天" if gap == 0 else f"截至{when}，尚未到期（还有{gap}天）")
-                lines.append(f"续期（延续）申请须在有效期届满前{days}日提出，即最迟{fmt_date(deadline, lang)}前向原发证机关申请；{status}。"
-                             if ask == "renewal" else f"到期不再继续经营的，须在有效期届满前{days}日向原发证机关报告，即最迟"
-                             f"{fmt_date(deadline, lang)}前报告；{status}。")
+                lines.append(due_zh.format(days=days, day=fmt_date(deadline, lang)) + f"；{status}。")
             else:
                 status = (f"as of {when} that deadline has passed ({_days(-gap, lang)} ago)" if gap < 0 else
                           f"as of {when} today is the last day" if gap == 0 else
                           f"as of {when} it has not passed yet ({_days(gap, lang)} left)")
-                what = ("The renewal application is due" if ask == "renewal" else
-                        "If the business will not continue after expiry, the report to the authority is due")
-                lines.append(f"{what} at least {days} days before expiry, i.e. by {fmt_date(deadline, lang)}, to the "
+                lines.append(f"{due_en} at least {days} days before expiry, i.e. by {fmt_date(deadline, lang)}, to the "
                              f"original issuing authority; {status}.")
         elif ask == "valid":
             in_force = issue <= as_of <= expiry

@@ -408,8 +408,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
                     and table_verdict(form, m.norm) == verdict and coverage(m.norm) >= needed]
         if not covering:
             # the rule found is about something else: the license is silent on what was asked
-            return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
-                                "not_stated:rule-elsewhere", 0.6, index, lang)]
+            return [_rule_elsewhere(evidence[0], norm, index, lang)]
         norm, from_match, evidence = covering[0].norm, True, [sentence_of(index, covering[0].norm)]
     if from_match and norm.kind == "prohibition" and best is not None and not _names_the_act(best):
         return findings  # a "no" needs the forbidden act itself in the question, not only its surroundings
@@ -418,8 +417,7 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     if form.about and verdict == "no":
         # "does the license have rules on X?" is not "is X so?": a rule that holds X is a yes, any other is silence
         if coverage(norm) < MIN_ABOUT_COVERAGE:
-            return [_not_stated(("许可证未规定这一点。", "The license does not say so."), evidence[0], [norm.clause_id],
-                                "not_stated:rule-elsewhere", 0.6, index, lang)]
+            return [_rule_elsewhere(evidence[0], norm, index, lang)]
         verdict = "yes"
     lead = _LEADS[(verdict, lang)] if form.act == "may" and not form.inverse else _TRUE_LEADS.get(
         (verdict, lang), _LEADS.get((verdict, lang), ""))
@@ -428,6 +426,12 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
     polarity = ("neg" if form.negated else "pos") + (":inverse" if form.inverse else "")
     return [Finding(verdict, f"{lead}{why}{quotes}", list(dict.fromkeys(evidence)), confidence=0.7,
                     intent=f"decide:{form.act}:{norm.kind}:{polarity}" + (":matched" if from_match else ""))]
+
+
+def _rule_elsewhere(sentence: Sentence, norm: Norm, index: SentenceIndex, lang: Language) -> Finding:
+    """The rule found is about something else: the license is silent on what was asked, that rule related."""
+    return _not_stated(("许可证未规定这一点。", "The license does not say so."), sentence, [norm.clause_id],
+                       "not_stated:rule-elsewhere", 0.6, index, lang)
 
 
 _NUMBER = re.compile(r"\d+|[一二三四五六七八九十两]+|\b[a-z]+\b", re.IGNORECASE)

@@ -175,16 +175,16 @@ class NormMatcher:
         first — over the whole license, not only the retrieved clauses: whether an act is clearly one unit's
         depends on every unit it could be."""
         described = self._described(np.asarray(vector, dtype=np.float32))
-        units = [i for i in sorted(set(self._described_by.tolist()), key=lambda i: -described[i])]
-        closest: dict[str, float] = {}
-        for i in units:
-            closest.setdefault(self.norms[i].clause_id, described[i])
-        out = []
-        for i in units:
-            other = max((v for c, v in closest.items() if c != self.norms[i].clause_id), default=0.0)
-            out.append(NormMatch(self.norms[i], 0.0, 0.0, 0, described=described[i],
-                                 described_lead=described[i] - other))
-        return out
+        leads = self._described_leads(described)
+        units = sorted(set(self._described_by.tolist()), key=lambda i: -described[i])
+        return [NormMatch(self.norms[i], 0.0, 0.0, 0, described=described[i], described_lead=leads[i]) for i in units]
+
+    def _described_leads(self, described: list[float]) -> list[float]:
+        """Each unit's description similarity ahead of the closest description of any other clause's unit."""
+        closest = sorted(((max(described[i] for i in units), c) for c, units in self.by_clause.items()), reverse=True)
+        top, top_clause = closest[0] if closest else (0.0, None)
+        second = closest[1][0] if len(closest) > 1 else 0.0
+        return [d - (second if n.clause_id == top_clause else top) for d, n in zip(described, self.norms)]
 
     def _words(self, text: str) -> set[str]:
         """English words and Chinese character bigrams: bigrams survive segmentation differences
@@ -239,14 +239,13 @@ class NormMatcher:
             return []
         q = np.asarray(vector, dtype=np.float32)
         described = self._described(q)
-        closest = {c: max(described[i] for i in units) for c, units in self.by_clause.items()}  # per clause
+        leads = self._described_leads(described)
         asked = {w for w in self._words(question) if self.idf.get(w, 1.0) > 0}  # common clause words share nothing
         terms = self._glossary_terms(question)
         # the unit's own Chinese tells apart the units of one sentence; its English helps an English question
         zh_weight = ZH_WEIGHT[lang]
         out = []
         for clause_id in clauses:
-            other = max((v for c, v in closest.items() if c != clause_id), default=0.0)
             for i in self.by_clause[clause_id]:
                 norm = self.norms[i]
                 dense = float(zh_weight * (self.vectors[0, i] @ q) + (1 - zh_weight) * (self.vectors[1, i] @ q))
@@ -260,7 +259,7 @@ class NormMatcher:
                 specific = sum(self.idf.get(t, 0.0) for t in asked & (self._tokens[i] | self._tokens_en[i]))
                 out.append(NormMatch(norm, score, dense, int(words + glossary),
                                      len(asked & self._act_tokens[i]) + in_act, specific=specific,
-                                     described=described[i], described_lead=described[i] - other))
+                                     described=described[i], described_lead=leads[i]))
         ranked = sorted(out, key=lambda m: -m.score)
         by_dense = sorted(out, key=lambda m: -m.dense)
         if len(by_dense) > 1:

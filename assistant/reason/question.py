@@ -94,11 +94,6 @@ _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|refere
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
 # 「拿到批准之前」: before the step the act needs
 _BEFORE_STEP_ZH = r"(拿到|取得|获得|得到|通过)[^，。？?]{0,8}(批准|审批|许可|同意|核准)[^，。？?]{0,2}(之前|以前|前)"
-# Holding only this license (「公司只有这张ICP证」, "with just this license") is lacking any other the act needs.
-_ONLY_THIS = (r"\b(with|on|under|holding|having|having only) (just|only|merely|solely) (this|our|the|an?) (icp |current |existing |"
-              r"present |one )?(licen[cs]e|permit)\b|\b(just|only) (have|hold) (this|our|the|an?) (icp |current |existing |"
-              r"one )?(licen[cs]e|permit)\b|(只有|只持有|仅有|仅持有|只凭|仅凭|单凭|光凭|光有)(这张|这个|现在的|现有的|手上的|一张)?(ICP)?"
-              r"(证|许可证|许可)")
 _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
     r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
@@ -171,7 +166,12 @@ _PREMISE = _any(r"^\W*(since|given that|as|now that|because)\b[^,?]{0,60}\b(we|o
 # checking their licence", 「不经用户同意就订购」, 「不用管对方有没有许可」.
 # 「先上线，等批准了再补手续」: the act first, the step it needs afterwards
 _DO_FIRST = re.compile(r"先[^。？?]{0,20}(再|后)[^。？?，,]{0,12}?(补|报|批|申请|审批)|事后(补|报|申请)")
-_ONLY_THIS_RE = re.compile(_ONLY_THIS, re.IGNORECASE)
+# Holding only this license (「公司只有这张ICP证」, "with just this license") is lacking any other the act needs.
+_ONLY_THIS = re.compile(
+    r"\b(with|on|under|holding|having|having only) (just|only|merely|solely) (this|our|the|an?) (icp |current |existing |"
+    r"present |one )?(licen[cs]e|permit)\b|\b(just|only) (have|hold) (this|our|the|an?) (icp |current |existing |"
+    r"one )?(licen[cs]e|permit)\b|(只有|只持有|仅有|仅持有|只凭|仅凭|单凭|光凭|光有)(这张|这个|现在的|现有的|手上的|一张)?(ICP)?"
+    r"(证|许可证|许可)", re.IGNORECASE)
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
                  r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
@@ -379,9 +379,8 @@ def negators(text: str) -> tuple[str, ...]:
     rest = rest[:4] + head
     rest = _THIRD_PARTY.sub(" ", rest)
     rest = _NOT_NEGATION.sub(" ", rest)
-    found = tuple(m.group() for m in _NEGATOR.finditer(rest))
     first = _DO_FIRST.search(asked)  # spans the clauses the main-clause cut separates
-    return found + ((first.group(),) if first else ())
+    return tuple(m.group() for m in _NEGATOR.finditer(rest)) + ((first.group(),) if first else ())
 
 
 _YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -433,7 +432,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         inverse=modal_negation or ((act != "may" or bool(_CLAIM_FRAME.match(text))) and bool(_INVERSE.search(text))),
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
-        only_this=bool(_ONLY_THIS_RE.search(text)),
+        only_this=bool(_ONLY_THIS.search(text)),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),
     )
