@@ -65,10 +65,9 @@ _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
 MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
 MIN_COVERAGE = 0.6  # share of a "what is X" question's words a field must contain to answer it
-#: how close (e5 cosine) a question must be to a field's everyday questions, and ahead of every other field's, to
-#: be answered from that field when nothing else named a topic; set on the developed-against sets, where no
-#: question the license is silent on reached it
-MIN_FIELD_SIMILARITY, MIN_FIELD_LEAD = 0.925, 0.015
+#: how sure the field reader (:mod:`assistant.reason.fields`) must be that a what-question nothing else named a
+#: topic for asks one field's value; chosen on the developed-against sets' what/when/how-many questions
+MIN_FIELD_PROBABILITY = 0.85
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",
                      r"多少|是什么|是谁|在哪|哪里|哪个|哪家|哪些|叫什么|名称")
 
@@ -356,14 +355,13 @@ class Assistant:
 
     def _asked_field(self, form: QuestionForm, text: str, lang: Language, day: date) -> Finding | None:
         """A what/when question nothing named, asked the way users ask for one field's value ("who's the boss on
-        our permit?", 「这本证是哪天拿到手的」): that field, when its everyday questions are clearly the closest."""
+        our permit?", 「这本证是哪天拿到手的」): that field, when the field reader is sure of it."""
         if form.act not in ("what", "when", "how_many") or self.matcher is None:
             return None
-        closest = self.matcher.closest_field(self._query_vector(text))
-        if closest is None or closest[1] < MIN_FIELD_SIMILARITY or closest[2] < MIN_FIELD_LEAD:
+        read = self.matcher.fields.read(self._query_vector(text)) if self.matcher.fields else None
+        if read is None or read[1] < MIN_FIELD_PROBABILITY:
             return None
-        return replace(self._state(closest[0], text, lang, day), confidence=0.6,
-                       intent=f"fact:asked-field:{closest[0]}")
+        return replace(self._state(read[0], text, lang, day), confidence=0.6, intent=f"fact:asked-field:{read[0]}")
 
     def _state(self, clause_id: str, text: str, lang: Language, day: date) -> Finding:
         """A field's value; the license's two dates with what they mean on ``day``."""

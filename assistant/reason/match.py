@@ -24,6 +24,7 @@ from ..corpus import License
 from ..overlap import Overlap, stem
 from ..schema import Language
 from ..text import fold
+from .fields import FieldReader
 from .norms import Norm
 from .question import asked_part, asking_sentence
 
@@ -109,10 +110,7 @@ class NormMatcher:
         described = [(i, d) for i, n in enumerate(norms) if n.quote in lic.descriptions
                      for d in lic.descriptions[n.quote].zh + lic.descriptions[n.quote].en]
         self._described_by = np.asarray([i for i, _ in described], dtype=np.int64)
-        asked = [(c, q) for c, qs in lic.field_questions.items() for q in qs.zh + qs.en]
-        self._field_of = [c for c, _ in asked]
-        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces + [d for _, d in described] \
-            + [q for _, q in asked]
+        texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces + [d for _, d in described]
         path = _vector_file(cache_dir, model, texts)
         if path.exists():
             vectors = np.load(path)
@@ -122,8 +120,12 @@ class NormMatcher:
             np.save(path, vectors)
         self.vectors = vectors[:2 * len(norms)].reshape(2, len(norms), -1)
         piece_vectors = dict(zip(pieces, vectors[2 * len(norms):2 * len(norms) + len(pieces)], strict=True))
-        self._description_vectors = vectors[2 * len(norms) + len(pieces):len(vectors) - len(asked)]
-        self._field_vectors = vectors[len(vectors) - len(asked):]
+        self._description_vectors = vectors[2 * len(norms) + len(pieces):]
+        #: which field a what-question asks for; the norms' own texts are what a question about a rule is like
+        self.fields = FieldReader.fit({c: qs.zh + qs.en for c, qs in lic.field_questions.items()},
+                                      texts[:2 * len(norms)],
+                                      lambda batch: np.asarray([embeddings.embed_query(t) for t in batch]),
+                                      cache_dir, model)
         # each unit's own English: the piece of its sentence's translation closest to the unit's Chinese
         self.unit_en: list[str] = []
         for i, norm in enumerate(norms):
@@ -149,19 +151,6 @@ class NormMatcher:
             self._act_tokens.append(own[i].difference(*siblings))
             self._sibling_text.append(" ".join(norms[j].quote + (norms[j].condition_zh or "") for j in others))
         self.idf = _idf([self._words(c.text_zh) | self._words(c.text_en) for c in lic.clauses])
-
-    def closest_field(self, vector: list[float]) -> tuple[str, float, float] | None:
-        """The labelled field whose everyday questions are closest to this one ("who's the boss on our
-        permit?" → the legal representative): its clause id, the similarity, and its lead over the next field."""
-        if not self._field_of:
-            return None
-        sims = self._field_vectors @ np.asarray(vector, dtype=np.float32)
-        best: dict[str, float] = {}
-        for clause_id, sim in zip(self._field_of, sims.tolist(), strict=True):
-            best[clause_id] = max(sim, best.get(clause_id, -1.0))
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        lead = ranked[0][1] - ranked[1][1] if len(ranked) > 1 else ranked[0][1]
-        return ranked[0][0], ranked[0][1], lead
 
     def _described(self, q: np.ndarray) -> list[float]:
         """Each unit's similarity to the question through its closest everyday description (0 without any)."""

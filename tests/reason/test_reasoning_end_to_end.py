@@ -180,6 +180,24 @@ def test_a_choice_of_quarters_is_read_in_the_license_own_words() -> None:
     assert result.verdict != "not_stated" and "第一季度" in result.answer
 
 
+@pytest.mark.parametrize(("question", "field", "value"), [
+    # 2. a field asked in words no glossary entry has: read by the field reader over the query vector
+    ("Under whose name does the permit say the company is legally represented?", "main.legal-rep", "李翊"),
+    ("On which day did the ministry grant us this permit?", "main.issue-date", "2021"),
+    ("What URLs is our permit good for?", "annex.domains", "kongzhong.com"),
+])
+def test_a_field_asked_in_other_words_is_read(question: str, field: str, value: str) -> None:
+    result = answer(question, AS_OF)
+    assert result.verdict == "info" and field in [c.clause_id for c in result.citations]
+    assert value in result.answer
+
+
+@pytest.mark.parametrize("question", ["What is the stock ticker of the company?", "Which bank holds our deposit account?",
+                                      "Who is our company auditor?"])
+def test_a_what_question_about_something_the_license_has_no_field_for_is_not_stated(question: str) -> None:
+    assert answer(question, AS_OF).verdict == "not_stated"
+
+
 def test_missing_clause_is_said_not_to_exist() -> None:
     result = answer("clause 16 says we can resell bandwidth, right?", AS_OF)
     assert "16" in result.answer and not result.citations

@@ -1,0 +1,68 @@
+"""Which of the license's fields a what-question asks for, learned from the template's everyday field questions.
+
+Why: e5 similarities of one question to another sit in a narrow band (0.85–0.93), so a nearest-neighbour bar that
+keeps unrelated questions out also keeps out most paraphrases ("the person who legally represents the company",
+"where do our machines sit"). A multinomial logistic regression over the same query vectors learns which
+directions tell the fields apart: one class per field (its questions in ``field_questions.json``) and one class
+``other`` of the license's own norms (what a question about a rule, not a field, is close to). It is fitted once
+per corpus and model (scikit-learn, only then) and its weights are kept next to the norm vectors, so answering is
+one matrix product.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+OTHER = "other"
+#: inverse regularisation strength: e5 vectors are unit length, so the weights must be large to separate them
+C = 1000.0
+
+
+class FieldReader:
+    """``read(vector)`` → (field clause id, probability), or ``None`` when the question is more like a rule's."""
+
+    def __init__(self, classes: list[str], coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.classes = classes
+        self.coef = coef
+        self.intercept = intercept
+
+    @classmethod
+    def fit(cls, questions: dict[str, Sequence[str]], others: Sequence[str],
+            embed_queries: Callable[[list[str]], np.ndarray], cache_dir: Path, model: str) -> FieldReader | None:
+        """Fit (or load the fit kept for these texts and this model); ``None`` without any field questions."""
+        labelled = [(field, q) for field, qs in questions.items() for q in qs]
+        if not labelled:
+            return None
+        texts = [q for _, q in labelled] + list(others)
+        labels = [field for field, _ in labelled] + [OTHER] * len(others)
+        digest = hashlib.sha256(json.dumps([model, C, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
+        path = cache_dir / f"field-reader-{digest}.npz"
+        if path.exists():
+            kept = np.load(path)
+            return cls([str(c) for c in kept["classes"]], kept["coef"], kept["intercept"])
+        from sklearn.linear_model import LogisticRegression  # only when the fit is not kept yet
+
+        vectors = np.asarray(embed_queries(texts), dtype=np.float32)
+        model_ = LogisticRegression(C=C, max_iter=5000).fit(vectors, labels)
+        classes = [str(c) for c in model_.classes_]
+        coef, intercept = model_.coef_.astype(np.float32), model_.intercept_.astype(np.float32)
+        if len(classes) == 2:  # a binary fit keeps one row (the second class's logit against the first's zero)
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept]).astype(np.float32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, classes=np.asarray(classes), coef=coef, intercept=intercept)
+        return cls(classes, coef, intercept)
+
+    def read(self, vector: Sequence[float]) -> tuple[str, float] | None:
+        """The most probable class and its probability; ``None`` when that class is :data:`OTHER`."""
+        logits = self.coef @ np.asarray(vector, dtype=np.float32) + self.intercept
+        probabilities = np.exp(logits - logits.max())
+        probabilities /= probabilities.sum()
+        best = int(np.argmax(probabilities))
+        if self.classes[best] == OTHER:
+            return None
+        return self.classes[best], float(probabilities[best])
