@@ -65,7 +65,7 @@ _NOT_ACTIVITIES = ("field", "authority", "regulation", "document")
 _NOT_TOPICS = ("field", "authority", "document")  # too general to open an obligation search on their own
 MIN_OVERLAP = 2.5  # shared content words' idf: one rare word, or two common ones
 MIN_COVERAGE = 0.6  # share of a "what is X" question's words a field must contain to answer it
-#: how sure the field reader (:mod:`assistant.reason.fields`) must be that a what-question nothing else named a
+#: how sure the field reader (:mod:`assistant.reason.readers`) must be that a what-question nothing else named a
 #: topic for asks one field's value; chosen on the developed-against sets' what/when/how-many questions
 MIN_FIELD_PROBABILITY = 0.85
 VALUE = intents._cue(r"\bwhat\b", r"\bwho\b", r"\bwhich\b", r"\bwhere\b", r"\bname\b", r"\blist\b",

@@ -24,9 +24,9 @@ from ..corpus import License
 from ..overlap import Overlap, stem
 from ..schema import Language
 from ..text import fold
-from .fields import FieldReader
 from .norms import Norm
 from .question import asked_part, asking_sentence
+from .readers import Reader
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -121,11 +121,12 @@ class NormMatcher:
         self.vectors = vectors[:2 * len(norms)].reshape(2, len(norms), -1)
         piece_vectors = dict(zip(pieces, vectors[2 * len(norms):2 * len(norms) + len(pieces)], strict=True))
         self._description_vectors = vectors[2 * len(norms) + len(pieces):]
+        def embed_queries(batch: list[str]) -> np.ndarray:
+            return np.asarray([embeddings.embed_query(t) for t in batch])
+
         #: which field a what-question asks for; the norms' own texts are what a question about a rule is like
-        self.fields = FieldReader.fit({c: qs.zh + qs.en for c, qs in lic.field_questions.items()},
-                                      texts[:2 * len(norms)],
-                                      lambda batch: np.asarray([embeddings.embed_query(t) for t in batch]),
-                                      cache_dir, model)
+        self.fields = Reader.fit({c: qs.zh + qs.en for c, qs in lic.field_questions.items()}, texts[:2 * len(norms)],
+                                 embed_queries, cache_dir, model, "field")
         # each unit's own English: the piece of its sentence's translation closest to the unit's Chinese
         self.unit_en: list[str] = []
         for i, norm in enumerate(norms):

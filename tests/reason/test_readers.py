@@ -1,4 +1,4 @@
-"""The field reader: a logistic regression over query vectors, fitted once and kept next to the index."""
+"""The readers: a logistic regression over query vectors, fitted once and kept next to the index."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.reason.fields import FieldReader
+from assistant.reason.readers import Reader
 
 # toy "embeddings": each text is a unit vector along the axis its first word names
 AXES = {"who": 0, "when": 1, "where": 2, "rule": 3}
@@ -34,7 +34,7 @@ def unit(axis: int) -> list[float]:
 
 
 def test_reads_the_field_whose_questions_it_is_like(tmp_path: Path) -> None:
-    reader = FieldReader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy")
+    reader = Reader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy", "field")
     assert reader is not None
     field, probability = reader.read(unit(AXES["where"]))
     assert field == "annex.server-location" and probability > 0.9
@@ -42,30 +42,37 @@ def test_reads_the_field_whose_questions_it_is_like(tmp_path: Path) -> None:
 
 
 def test_a_question_like_a_rule_is_no_field(tmp_path: Path) -> None:
-    reader = FieldReader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy")
+    reader = Reader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy", "field")
     assert reader is not None and reader.read(unit(AXES["rule"])) is None
 
 
 def test_the_fit_is_kept_and_reused_without_embedding_again(tmp_path: Path) -> None:
-    first = FieldReader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy")
+    first = Reader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy", "field")
 
     def refuse(texts: list[str]) -> np.ndarray:
         raise AssertionError("the kept fit should have been loaded")
 
-    again = FieldReader.fit(QUESTIONS, OTHERS, refuse, tmp_path, "toy")
+    again = Reader.fit(QUESTIONS, OTHERS, refuse, tmp_path, "toy", "field")
     assert first is not None and again is not None and again.classes == first.classes
     np.testing.assert_allclose(again.coef, first.coef)
     # another model (or other texts) is another fit
     with pytest.raises(AssertionError):
-        FieldReader.fit(QUESTIONS, OTHERS, refuse, tmp_path, "another-model")
+        Reader.fit(QUESTIONS, OTHERS, refuse, tmp_path, "another-model", "field")
 
 
 def test_one_field_against_the_rules_is_a_binary_fit_read_the_same_way(tmp_path: Path) -> None:
-    reader = FieldReader.fit({"main.legal-rep": QUESTIONS["main.legal-rep"]}, OTHERS, toy_embed, tmp_path, "toy")
+    reader = Reader.fit({"main.legal-rep": QUESTIONS["main.legal-rep"]}, OTHERS, toy_embed, tmp_path, "toy", "field")
     assert reader is not None and reader.coef.shape[0] == 2
     assert reader.read(unit(AXES["who"]))[0] == "main.legal-rep"
     assert reader.read(unit(AXES["rule"])) is None
 
 
-def test_no_field_questions_no_reader(tmp_path: Path) -> None:
-    assert FieldReader.fit({}, OTHERS, toy_embed, tmp_path, "toy") is None
+def test_labels_alone_are_told_apart_without_an_other_class(tmp_path: Path) -> None:
+    reader = Reader.fit(QUESTIONS, [], toy_embed, tmp_path, "toy", "act")
+    assert reader is not None and "other" not in reader.classes
+    assert reader.read(unit(AXES["when"]))[0] == "main.issue-date"
+
+
+def test_fewer_than_two_classes_no_reader(tmp_path: Path) -> None:
+    assert Reader.fit({}, OTHERS, toy_embed, tmp_path, "toy", "field") is None
+    assert Reader.fit({"main.legal-rep": QUESTIONS["main.legal-rep"]}, [], toy_embed, tmp_path, "toy", "act") is None
