@@ -1,7 +1,7 @@
 """The question's surface made plain before anything reads it: traditional characters to simplified (OpenCC),
 full-width letters and digits to ASCII, and misspelt English words that are close to a word of the license's
 own translation or glossary ("serch engin" → "search engine") corrected with rapidfuzz, British spellings
-made American ("licence" → "license").
+made American ("licence" → "license"), Chinese idioms whose numbers count nothing said plainly (「三天两头」).
 
 A word is corrected only when it is no English word at all (pyspellchecker's dictionary), so "hosting" never
 becomes "posting"; the vocabulary comes from the corpus, so a second license brings its own.
@@ -120,5 +120,18 @@ def expand_shorthand(text: str) -> str:
     return _SHORTHAND_WORD.sub(expand, text)
 
 
+# Chinese idioms whose numbers count nothing (「三天两头」 is "again and again", not three days): said plainly, so no
+# figure is read from them — language mechanics, like the shorthand above.
+_NUMBER_IDIOMS = {"三天打鱼两天晒网": "时断时续", "三天两头": "经常", "一天到晚": "总是", "一年到头": "常年",
+                  "三番五次": "屡次", "三番两次": "屡次", "接二连三": "接连", "一而再再而三": "屡次", "一时半会儿": "暂时",
+                  "一时半会": "暂时", "十有八九": "多半"}
+_NUMBER_IDIOM = re.compile("|".join(sorted(_NUMBER_IDIOMS, key=len, reverse=True)))
+
+
+def plain_idioms(text: str) -> str:
+    """ "有个大号三天两头发违规内容" → "有个大号经常发违规内容"."""
+    return _NUMBER_IDIOM.sub(lambda m: _NUMBER_IDIOMS[m.group()], text)
+
+
 def normalise(text: str, speller: Speller) -> str:
-    return speller.correct(american(expand_shorthand(simplified(text.translate(_FULL_WIDTH)))))
+    return speller.correct(american(expand_shorthand(plain_idioms(simplified(text.translate(_FULL_WIDTH))))))

@@ -37,6 +37,10 @@ def speller() -> Speller:
     # Taiwan's words made the mainland's when the text is traditional; simplified text is left as it is
     ("我們可以做網頁搜尋引擎嗎？", "我们可以做网页搜索引擎吗？"),
     ("我们可以做即时通讯吗", "我们可以做即时通讯吗"),
+    # idioms whose numbers count nothing are said plainly; a real period stays
+    ("这个账号三天两头发广告，怎么处理？", "这个账号经常发广告，怎么处理？"),
+    ("客户三番五次投诉", "客户屡次投诉"),
+    ("三天内要报告吗", "三天内要报告吗"),
 ])
 def test_normalise(speller: Speller, raw: str, clean: str) -> None:
     assert normalise(raw, speller) == clean

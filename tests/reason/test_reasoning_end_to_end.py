@@ -198,6 +198,12 @@ def test_a_what_question_about_something_the_license_has_no_field_for_is_not_sta
     assert answer(question, AS_OF).verdict == "not_stated"
 
 
+def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
+    # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
+    result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
+    assert result.verdict != "not_stated" and "special.15.13" in [c.clause_id for c in result.citations]
+
+
 def test_missing_clause_is_said_not_to_exist() -> None:
     result = answer("clause 16 says we can resell bandwidth, right?", AS_OF)
     assert "16" in result.answer and not result.citations
