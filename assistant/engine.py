@@ -42,6 +42,7 @@ from .reason.decide import (
     described_prohibition,
     missing_attribute,
     missing_clause,
+    stated_period,
     undecided_is_silent,
     verdict_for_form,
     yes_no,
@@ -304,6 +305,7 @@ class Assistant:
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = undecided_is_silent(form, findings, self.index, lang)
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
+        findings = stated_period(form, findings, self.norms, matches, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
                                      lang)
         findings = order_of_rule(self.index, findings, self.orders, text, lang) if form.yes_no else findings

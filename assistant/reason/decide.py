@@ -534,6 +534,9 @@ def _met(form: QuestionForm, due: date, today: date) -> bool | None:
     return in_time if IN_TIME.search(form.text) else not in_time
 
 
+_UNIT_EN = {"working_day": "working days", "day": "calendar days", "month": "months", "year": "years"}
+
+
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
                       index: SentenceIndex, expiry: date, today: date, lang: Language) -> list[Finding]:
     """Step 5: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days";
@@ -559,8 +562,7 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     if due is None:
         return findings
     day = due.day.isoformat()
-    unit_en = {"working_day": "working days", "day": "calendar days", "month": "months", "year": "years"}
-    unit = unit_en.get(norm.period.unit or "day", "days")
+    unit = _UNIT_EN.get(norm.period.unit or "day", "days")
     if norm.period.kind == "yearly":
         line = (f"按「{norm.period.text}」，{due.day.year}年的期限是{day}（{due.day.year}年{due.day.month}月{due.day.day}日）。"
                 if lang == "zh" else f"The period is 「{norm.period.text}」 (quarter {norm.period.number} of each year): "
@@ -597,14 +599,34 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
 
 
 def _wrong_period(form: QuestionForm, norm: Norm) -> str | None:
-    """The length of time the question claims for the period, when it is not the period's (None if it claims
-    none, or the right one): a claim of 60 days against 「30日内」."""
+    """The length of time the question states as the rule's period, when it is not the period's (None if it
+    states none, or the right one): a claim of 60 days against 「30日内」 or 「提前90日」."""
     period = norm.period
-    if period is None or period.number is None or period.kind != "within":
+    if period is None or period.number is None or period.kind not in ("within", "advance"):
         return None
     days = period.number * (30 if period.unit == "month" else 365 if period.unit == "year" else 1)
-    claimed = [c for c in form.claims if _is_duration(c)]
+    claimed = [c for c in form.rule_claims if _is_duration(c)]
     return claimed[0] if claimed and all(_figure(c) != days for c in claimed) else None
+
+
+def stated_period(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
+                  lang: Language) -> list[Finding]:
+    """Step 4b: a what / when question that states the rule's period wrongly ("we have to file for renewal 60 days
+    before expiry — what date is that?", 「既然续期要提前60天…」) is corrected before it is answered. A question
+    with a date of its own is left to step 5, which corrects it next to the day it computes."""
+    if form.yes_no or form.dates or not findings or findings[0].verdict == "not_stated":
+        return findings
+    evidence = [s for f in findings for s in f.cited]
+    timed = [n for n in norms if n.period and n.period.kind in ("within", "advance")]
+    norm = norm_for(evidence, timed, [m for m in matches if m.norm in timed])
+    wrong = _wrong_period(form, norm) if norm is not None and norm.period is not None else None
+    if wrong is None or norm is None or norm.period is None:
+        return findings
+    lead = (f"不对，许可证规定的是{norm.period.text}，不是{wrong}。" if lang == "zh" else
+            f"No — the license says 「{norm.period.text}」 ({norm.period.number} "
+            f"{_UNIT_EN.get(norm.period.unit or 'day', 'days')}), not {wrong}. ")
+    main = findings[0]
+    return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":period-differs")] + findings[1:]
 
 
 def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:

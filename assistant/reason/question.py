@@ -192,6 +192,7 @@ class QuestionForm:
     premise: bool = False  # "since our license allows X, …": a presupposition to check first
     inverse: bool = False  # asks whether it is forbidden / excluded / missing: the inverse of may / holds
     claims: tuple[str, ...] = ()  # figures the question asserts
+    rule_claims: tuple[str, ...] = ()  # …of them, those stated as a rule's (「续期要提前60天」, "we have to file 60 days before")
     negators: tuple[str, ...] = field(default=())
     stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
     about: bool = False  # asks whether the license has a rule on a topic ("does it say anything about X?"): yes or silent
@@ -244,6 +245,13 @@ _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\
                            # a scene set off by a dash before a question of its own: "We won't renew — do we…?"
                            r"|\s+[—–-]{1,2}\s+(?=(?:do|does|did|is|are|am|can|could|may|must|should|will|would|have|has)\b)",
                            re.IGNORECASE)
+
+
+# A clause (between commas and sentence ends) and the words that make a figure in it a rule's rather than the
+# scene's: "we have to file 60 days before expiry", 「续期要提前60天」 — not "we changed shareholders 10 days ago".
+_CLAUSE = re.compile(r"[，,；;。！？!?]|(?<=[a-z])\.\s")
+_RULE_WORD = _any(r"\b(must|have to|has to|need to|needs to|required?|requires|shall|should|gives? us|allows? us|"
+                  r"allowed|deadline|time limit|window)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
 
 
 def asking_sentence(text: str) -> str:
@@ -434,5 +442,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
         claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
+        rule_claims=tuple(m.group() for c in _CLAUSE.split(_without_dates(text)) if _RULE_WORD.search(c)
+                          for m in CLAIM.finditer(c)),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),
     )

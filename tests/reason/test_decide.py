@@ -16,6 +16,7 @@ from assistant.reason.decide import (
     _names_the_restriction,
     _overriding_prohibition,
     described_prohibition,
+    stated_period,
     table_verdict,
     undecided_is_silent,
     verdict_for_form,
@@ -88,6 +89,29 @@ def test_a_what_question_gets_no_yes_or_conditional() -> None:
     what = verdict_for_form(parse_question("公司要合并了，要向谁申请？"), found)
     assert [f.verdict for f in what] == ["info", "no"]  # a "no" corrects the question and stays
     assert verdict_for_form(parse_question("合并需要批准吗？"), found) == found
+
+
+def _renewal_finding(lic: License) -> list[Finding]:
+    index = SentenceIndex(lic)
+    renewal = next(s for s in index.by_clause["special.12"] if "提前90日" in s.text)
+    return [Finding("info", "续期申请须在有效期届满前90日提出。", [renewal], intent="date:renewal")]
+
+
+@pytest.mark.parametrize("question", ["续期要提前60天申请，最晚哪天交？",
+                                      "We have to apply for renewal 30 days before expiry. Which day is that?"])
+def test_a_wrong_period_stated_as_the_rule_is_corrected_first(lic: License, norms: list[Norm], question: str) -> None:
+    corrected = stated_period(parse_question(question), _renewal_finding(lic), norms, [], "zh")
+    assert corrected[0].verdict == "no" and "提前90日" in corrected[0].text
+
+
+@pytest.mark.parametrize("question", [
+    "续期要提前90天申请，最晚哪天交？",  # the right period
+    "我们10天前开过会，续期最晚哪天交？",  # a figure of the scene, not of the rule
+    "续期要提前60天申请，对吗？",  # a yes/no claim is the yes/no step's
+])
+def test_a_right_period_or_a_scene_figure_is_no_premise(lic: License, norms: list[Norm], question: str) -> None:
+    found = _renewal_finding(lic)
+    assert stated_period(parse_question(question), found, norms, [], "zh") == found
 
 
 def test_a_yes_no_question_only_the_fallback_answered_is_not_stated(lic: License) -> None:

@@ -186,6 +186,14 @@ def test_claims_keep_their_kind_of_day_and_months_named_are_no_claims() -> None:
     assert parse_question("证是2021年12月拿到的，有效期五年，对吧？").claims == ("五年",)
 
 
+def test_a_figure_is_a_rule_claim_only_in_a_clause_that_states_a_rule() -> None:
+    assert parse_question("既然续期要提前60天申请，那最晚哪天交材料？").rule_claims == ("60天",)
+    assert parse_question("Under clause 12 we have to file 60 days before expiry. What date is that?").rule_claims \
+        == ("60 days",)
+    assert parse_question("We changed shareholders 10 days ago, by when must we update?").rule_claims == ()
+    assert parse_question("我们10天前变更了股东，要在多少天内更新？").rule_claims == ()
+
+
 @pytest.mark.parametrize("question", [
     "注册时默认给用户开通付费推送，用户不主动退订就一直扣费，可以吗？",
     "Can we bill for the newsletter unless users don't opt out?",

@@ -198,6 +198,11 @@ def test_a_what_question_about_something_the_license_has_no_field_for_is_not_sta
     assert answer(question, AS_OF).verdict == "not_stated"
 
 
+def test_a_wrong_period_in_a_what_question_is_corrected_before_the_day_is_given() -> None:
+    result = answer("Our lawyer says we have to apply for renewal 45 days before expiry. Which day is that?", AS_OF)
+    assert result.verdict == "no" and "90" in result.answer and "2026-09-29" in result.answer
+
+
 def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
     # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
     result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
