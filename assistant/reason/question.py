@@ -343,7 +343,10 @@ def _main_clause_zh(text: str) -> str:
 
 # An asking sentence that points back at the one before ("Is that OK?", 「这样行吗？」) asks about what it says.
 _POINTS_BACK = _any(r"\b(that|this|it|so|such)\b", r"这样|这么|那样|这种|此举|这个做法|可以吗|行吗|行不行|可不可以|合规吗",
-                    r"(一致|相符|吻合|对得上|一样)(吗|么|不)")  # a comparison needs what came before
+                    r"(一致|相符|吻合|对得上|一样)(吗|么|不)",  # a comparison needs what came before
+                    # a verb of going along with a request, its object left out: the request is the sentence before
+                    r"(配合|照办|照做|遵从|服从|答应)(吗|么|吧|呢|不)?\W*$",
+                    r"\b(comply|cooperate|go along|oblige)\b(\s+with\s+(it|that|this|them|the request))?\W*$")
 
 
 # Reported speech before the question proper: 「审计的同事问：」, "Legal wants to know:".

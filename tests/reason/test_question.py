@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.reason.question import negators, parse_question
+from assistant.reason.question import asked_part, negators, parse_question
 
 
 @pytest.mark.parametrize(("question", "act"), [
@@ -225,7 +225,6 @@ def test_a_clause_that_points_back_carries_the_negation_before_it() -> None:
 
 
 def test_reported_speech_before_the_question_is_not_asked() -> None:
-    from assistant.reason.question import asked_part
 
     assert asked_part("审计的同事问：我们公司需要做用户日志留存吗？") == "我们公司需要做用户日志留存吗？"
     assert asked_part("Legal wants to know: must we keep logs?") == "must we keep logs?"
@@ -301,7 +300,6 @@ def test_asking_whether_the_license_has_a_rule_on_a_topic(question: str, about: 
 
 
 def test_an_embedded_whether_is_what_a_bare_tag_asks() -> None:
-    from assistant.reason.question import asked_part
 
     question = "A partner won't sign until we confirm whether our license requires ISO certification. Does it?"
     assert asked_part(question) == "whether our license requires ISO certification. Does it?"
@@ -329,3 +327,16 @@ def test_holding_only_this_license_answers_no_only_where_another_approval_is_nee
     form = parse_question("We only hold our ICP license. May we build a backbone network?")
     assert table_verdict(form, build) == "no"
     assert table_verdict(form, forum) == table_verdict(parse_question("May we run a forum?"), forum)
+
+
+@pytest.mark.parametrize(("question", "request_"), [
+    ("有关部门发函要求我们提供日志。按许可证我们必须配合吗？", "有关部门发函要求我们提供日志。"),
+    ("The regulator asked for our access logs. Do we have to comply?", "The regulator asked for our access logs."),
+])
+def test_going_along_with_a_request_asks_about_the_request(question: str, request_: str) -> None:
+    assert asked_part(question).startswith(request_)
+
+
+def test_cooperating_with_an_object_of_its_own_points_nowhere() -> None:
+    question = "监管部门来了。我们必须配合监督检查吗？"
+    assert asked_part(question) == "我们必须配合监督检查吗？"
