@@ -38,6 +38,9 @@ GLOSSARY_WEIGHT = 0.03
 RANK_WEIGHT = 0.03
 ZH_WEIGHT = {"zh": 0.7, "en": 0.5}
 MIN_ASKED_WORDS = 2  # an asking sentence with this many content words of its own can be read by itself
+# The second alternative of a question that offers one ("…, or can general support just handle it?", 「…，还是…就行？」)
+_OTHER_ALTERNATIVE = re.compile(r",?\s+or\s+(?:can|could|do|does|is|are|should|may|will|would|must|shall|just|we|it)\b"
+                                r"[^?]*|[，,]?\s*还是[^？?]*", re.IGNORECASE)
 COMMON_SHARE = 0.25
 
 
@@ -192,8 +195,10 @@ class NormMatcher:
         language: Language = "zh" if lang == "zh" else "en"
         # what is asked, not the scene a scenario sets ("We run an app store. Must we keep a blacklist?"); an
         # asking sentence that points back ("Before they do that: must we keep logs?") may hold all it asks itself
-        readings = [self.overlap.tokens(text, language) - _ASKING for text in (asked_part(question),
-                                                                              asking_sentence(question))]
+        # …and of "must we do X, or can we get by without?" the first alternative: the second only offers not doing it
+        asked = asked_part(question)
+        readings = [self.overlap.tokens(text, language) - _ASKING
+                    for text in (asked, asking_sentence(question), _OTHER_ALTERNATIVE.sub("", asked))]
         readings = [readings[0]] + [r for r in readings[1:] if len(r) >= MIN_ASKED_WORDS and r != readings[0]]
         return max(self._covered(question, asked, norm, language) for asked in readings)
 

@@ -37,6 +37,11 @@ def test_words_most_clauses_share_weigh_nothing() -> None:
      "special.9", "en", True),
     # a word the license never uses weighs more than one it has once: 「系统」 alone does not cover 「防沉迷」
     ("许可证对游戏防沉迷系统有要求吗？", "special.6", "zh", False),
+    # the second alternative only offers not doing it; a silent first one stays silent
+    ("Must we keep user logs, or can our contractors in another city handle archiving differently?", "special.9", "en",
+     True),
+    ("我们要留存用户日志吗，还是外包团队按他们的习惯随便处理？", "special.9", "zh", True),
+    ("Must we carry cyber insurance, or can we just skip it?", "special.15.1", "en", False),
 ])
 def test_coverage_tells_the_asked_rule_from_its_neighbours(question: str, clause_id: str, lang: str,
                                                            covered: bool) -> None:
