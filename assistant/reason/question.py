@@ -62,7 +62,13 @@ _MUST = _any(
 )
 _YES_NO_EN = re.compile(r"^\W*(?:[^,:?]{0,60}[,:]\s*)?(am|is|are|was|were|do|does|did|has|have|had|will|would|can|could|may|might|must|shall|"
                         r"should|isn'?t|aren'?t|doesn'?t|don'?t)\b", re.IGNORECASE)
-_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$", r"\bor (not|no|nah|nope)(\s*\W*$|\s*[?？])", r"\bisn'?t it\b", r"(?P<a>[\u4e00-\u9fff]{1,2})[不没](?P=a)", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
+# A tag question ("We don't have to tell users what the apps grab, do we?"): the statement before it is asked, with
+# the statement's polarity — the tag's own negation ("…, mustn't we?") negates nothing.
+_TAG = re.compile(r",\s*(do|does|did|is|are|was|were|can|could|may|must|should|will|would|have|has|don'?t|doesn'?t|"
+                  r"isn'?t|aren'?t|can'?t|won'?t|shouldn'?t|mustn'?t|haven'?t|hasn'?t)\s+(we|i|you|they|it|there)\s*\W*$",
+                  re.IGNORECASE)
+_YES_NO_TAIL = _any(r"\b(right|correct|true|yes or no)\s*\W*$",
+                    _TAG.pattern, r"\bor (not|no|nah|nope)(\s*\W*$|\s*[?？])", r"\bisn'?t it\b", r"(?P<a>[\u4e00-\u9fff]{1,2})[不没](?P=a)", r"(?:吗|(?<![什怎那这多])么|吧)[？?！!。.\s]*$", r"是否|是不是|有没有|对吗|对不对|真的")
 _WHAT = _any(r"\b(what|which|who|whom|whose|where|list|name)\b", r"什么|哪|谁|啥|多少")
 
 # -- polarity ----------------------------------------------------------------------------------------------------
@@ -243,7 +249,9 @@ CLAIM = re.compile(r"第[一二三四1-4]季度|\b(first|second|third|fourth|[1-
 _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\.)(?<!Ltd\.)(?<!vs\.)(?<=[.!?])\s+"
                            r"|(?<=[。！？])"
                            # a scene set off by a dash before a question of its own: "We won't renew — do we…?"
-                           r"|\s+[—–-]{1,2}\s+(?=(?:do|does|did|is|are|am|can|could|may|must|should|will|would|have|has)\b)",
+                           r"|\s+[—–-]{1,2}\s+(?=(?:do|does|did|is|are|am|can|could|may|must|should|will|would|have|has)\b"
+                           # …or before a bare tag asking whether it is acceptable: "… to keep the design clean — fine?"
+                           r"|(?:fine|ok|okay|all right|acceptable|allowed)\W*$)",
                            re.IGNORECASE)
 
 
@@ -383,7 +391,7 @@ def _asked_clauses(text: str) -> str:
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
-    asked = asked_part(text)
+    asked = _TAG.sub("?", asked_part(text))
     rest = _A_NOT_A.sub(" ", _main_clause_zh(_CONDITIONAL_ZH.sub(" ", asked)))
     rest = _INVERSE.sub(" ", _LEADING_CONDITION.sub(" ", rest, count=1))
     head = _SUBORDINATE.sub(" ", rest[4:])

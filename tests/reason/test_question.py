@@ -340,3 +340,17 @@ def test_going_along_with_a_request_asks_about_the_request(question: str, reques
 def test_cooperating_with_an_object_of_its_own_points_nowhere() -> None:
     question = "监管部门来了。我们必须配合监督检查吗？"
     assert asked_part(question) == "我们必须配合监督检查吗？"
+
+
+@pytest.mark.parametrize(("question", "act", "negated"), [
+    # a tag question asks its statement, with the statement's polarity, not the tag's
+    ("We don't have to tell users which permissions the apps take, do we?", "must", True),
+    ("We must keep logs of what users post, mustn't we?", "must", False),
+    ("We can run a forum with this license, can't we?", "may", False),
+    # a bare tag set off by a dash asks whether the scene before it is acceptable
+    ("Legal wants the ads to go out without the licence number to keep them clean — fine?", "may", True),
+    ("We will publish the price list on the homepage — ok?", "may", False),
+])
+def test_a_tag_asks_its_statement(question: str, act: str, negated: bool) -> None:
+    form = parse_question(question)
+    assert (form.act, form.negated) == (act, negated)
