@@ -259,7 +259,8 @@ _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\
 # scene's: "we have to file 60 days before expiry", 「续期要提前60天」 — not "we changed shareholders 10 days ago".
 _CLAUSE = re.compile(r"[，,；;。！？!?]|(?<=[a-z])\.\s")
 _RULE_WORD = _any(r"\b(must|have to|has to|need to|needs to|required?|requires|shall|should|gives? us|allows? us|"
-                  r"allowed|deadline|time limit|window)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
+                  r"allowed|deadline|time limit|window)\b",
+                  r"\b(licen[cs]e|permit|clause|provision|rule|law)\b[^,.;?]{0,30}\b(says?|gives?|allows?|grants?|sets?)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
 
 
 def asking_sentence(text: str) -> str:

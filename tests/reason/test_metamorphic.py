@@ -19,7 +19,6 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "metamorphic.jsonl"
 GROUPS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
 AS_OF = "2026-06-01"
 KNOWN_FAILURES: dict[str, str] = {
-    "m02": "'name of the licensed company' / 'who is the license issued to' find no field (fact lookup)",
     "m10": "'wait until the last week before expiry' states no figure to hold against the 90 days",
     "m13": "'force subscriptions' matches 15(10)'s duty unit as well as its 不得强行推送 unit; the old yes stands",
     "m27": "「在外地、不在北京吗」: an inverse predicate and a negation in one question",
