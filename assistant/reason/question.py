@@ -95,6 +95,11 @@ _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|refere
                      r"^\W*(is|are|was|were|do|does|did|has|have|can|could|should|would|will|wo|must)n'?t\b|"
                      r"不管[^，。？?]{0,12}(都|还是|是否|怎么|如何|多少)|不论|不会吧|是不是|"
                      r"\b(that|which|who)\s+(is|are|was|were|does|do|did|has|have|had)\s*(n'?t|not|never)\b|"
+                     # what the license leaves out, as a description of the object: "lines our permit doesn't cover
+                     # (today)?" — the verb's object is the gap; "the license does not require logs" has its own
+                     r"\b(our|the|this)\s+(permit|licen[cs]e|scope)\s+(does|do|did)\s*(n'?t|not)\s+(cover|list|include|"
+                     r"name|mention|allow|permit|grant)\b(?=\s*(today|yet|now|currently|at present)?\s*[,.?;!]|"
+                     r"\s+(and|but|or|is|are|can|could|may)\b)|"
                      r"\bnot (on|in|listed|shown|marked|written|printed|stated|included|disclosed|true|real|the case)\b|"
                      r"\bwhether or not\b|\bnot (only|just|merely|simply)\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")

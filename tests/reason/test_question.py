@@ -354,3 +354,15 @@ def test_cooperating_with_an_object_of_its_own_points_nowhere() -> None:
 def test_a_tag_asks_its_statement(question: str, act: str, negated: bool) -> None:
     form = parse_question(question)
     assert (form.act, form.negated) == (act, negated)
+
+
+@pytest.mark.parametrize(("question", "negated"), [
+    # what the license leaves out describes the object; the act asked is not negated
+    ("Can we add a business category that our license does not list yet?", False),
+    ("Can we run services our licence doesn't cover?", False),
+    # …but a negated verb with an object of its own is what is asked
+    ("Is it true that the license does not require logs?", True),
+    ("So the license does not cover IM, right?", True),
+])
+def test_a_gap_after_the_license_s_negated_verb_describes_the_object(question: str, negated: bool) -> None:
+    assert parse_question(question).negated is negated

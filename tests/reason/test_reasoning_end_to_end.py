@@ -203,6 +203,12 @@ def test_a_wrong_period_in_a_what_question_is_corrected_before_the_day_is_given(
     assert result.verdict == "no" and "90" in result.answer and "2026-09-29" in result.answer
 
 
+def test_adding_what_the_license_does_not_list_yet_needs_its_procedure() -> None:
+    # the relative clause's "does not" describes the new category; it does not negate adding it
+    result = answer("Can we add a business category that our license does not list yet?", AS_OF)
+    assert result.verdict == "conditional"
+
+
 def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
     # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
     result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
