@@ -50,7 +50,7 @@ from .reason.decide import (
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
-from .reason.question import QuestionForm, parse_question
+from .reason.question import QuestionForm, parse_question, wanted_part
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold, int_to_cn, periods_in
@@ -157,7 +157,8 @@ class Assistant:
         # …and "isn't IM excluded from our scope?" asks the inverse of whether it is permitted
         permission = (bool(intents.PERMISSION.search(question)) or form.inverse) and form.act in ("may", "must", "true")
         duty = bool(intents.DUTY.search(question))
-        quantity = bool(intents.QUANTITY.search(question) or intents.NUMBER_CLAIM.search(question))
+        # a count the scene mentions (「公司有几个股东变了，要报备吗？」) is not asked for
+        quantity = bool(intents.QUANTITY.search(wanted_part(question, form.act)) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]

@@ -83,7 +83,10 @@ DAYS_LEFT = _cue(r"\bhow many days\b", r"\bdays (left|remain|remaining|until|to 
                  r"\bhow much time\b", r"还有多少天|还剩多少天|还有几天|还剩几天|多少天|剩余|还剩|距离到期")
 TERM = _cue(r"\bhow long is (the|our|it)\b", r"\bvalidity (period|term)\b", r"\bhow many years\b",
             r"\b(licen[cs]e|permit)'?s? (term|duration|lifetime)\b",
-            r"\bterm of (the )?licen[cs]e\b", r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
+            r"\bterm of (the )?licen[cs]e\b",
+            # a length in years said of the term ("it's a five-year term, correct?", "valid for 5 years")
+            r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]years?\b[^?.]{0,12}\b(term|validity)\b",
+            r"有效期多长|有效期几年|有效期是几年|几年|多少年|有效期限")
 ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
              r"发证(?!机关|机构|单位|部门)|颁发(?![^，。？]{0,4}(机关|机构|单位|部门))|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,7}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",

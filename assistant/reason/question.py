@@ -244,9 +244,9 @@ _INVERSE = _any(r"\b(prohibited|forbidden|banned|barred|disallowed|outlawed|not 
                 r"在[^，。？?]{1,10}(以外|之外)|(范围|许可)(以外|之外)|外地")
 # A figure the question asserts (「保存6个月」, "30 days before"): a yes/no answer must find it in the evidence.
 CLAIM = re.compile(r"第[一二三四1-4]季度|\b(first|second|third|fourth|[1-4](?:st|nd|rd|th)) quarter\b|\bQ[1-4]\b|"
-                   r"(?<![月\d])(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)\s*(个月|个工作日|工作日|个自然日|自然日|天|日|月(?!\s*\d)|年|周|小时|"
+                   r"(?<![月\d])(\d+|(?<![最后第每同])[一二三四五六七八九十两]+)(?:\s*|-)(个月|个工作日|工作日|个自然日|自然日|天|日|月(?!\s*\d)|年|周|小时|"
                    r"(?:working|business|calendar) days?|days?|months?|years?|weeks?|hours?)|(?<![\d-])(?:19|20)\d{2}(?![\d-])|"
-                   r"\b(one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|sixty|ninety|a)\s+"
+                   r"\b(one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|sixty|ninety|a)(?:\s+|-)"
                    r"((?:working|business|calendar) days?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 
 
@@ -264,8 +264,9 @@ _SENTENCE_END = re.compile(r"(?<![Nn]o\.)(?<!e\.g\.)(?<!i\.e\.)(?<!etc\.)(?<!Co\
 # scene's: "we have to file 60 days before expiry", 「续期要提前60天」 — not "we changed shareholders 10 days ago".
 _CLAUSE = re.compile(r"[，,；;。！？!?]|(?<=[a-z])\.\s")
 _RULE_WORD = _any(r"\b(must|have to|has to|need to|needs to|required?|requires|shall|should|gives? us|allows? us|"
-                  r"allowed|deadline|time limit|window)\b",
-                  r"\b(licen[cs]e|permit|clause|provision|rule|law)\b[^,.;?]{0,30}\b(says?|gives?|allows?|grants?|sets?)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
+                  r"allowed|deadline|time limit|window|due|kept|stored|retained|valid)\b",
+                  r"\b(licen[cs]e|permit|clause|provision|rule|law)\b[^,.;?]{0,30}\b(says?|gives?|allows?|grants?|sets?|"
+                  r"puts?|states?|specifies|lists?)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
 
 
 def asking_sentence(text: str) -> str:
@@ -302,6 +303,21 @@ _DECLARATIVE_YES_NO = re.compile(r"^(?!.*\b(what|which|who|whom|whose|where|when
                                  re.IGNORECASE)
 
 
+def _claims(text: str) -> tuple[str, ...]:
+    """The figures the question asserts: those of its asking sentence, and of a scene sentence only where it states
+    a rule ("We run a two-week pilot. Can we skip the assessment?" asserts nothing)."""
+    asking = asking_sentence(text)
+    if asking == text:
+        return tuple(m.group() for m in CLAIM.finditer(_without_dates(text)))
+    scene = [c for c in _CLAUSE.split(_without_dates(text.replace(asking, " "))) if _RULE_WORD.search(c)]
+    return tuple(m.group() for part in [_without_dates(asking), *scene] for m in CLAIM.finditer(part))
+
+
+def _last_clause(text: str) -> str:
+    """The clause after the last comma: where a Chinese question asks."""
+    return re.split(r"[，,；;：:]", text.rstrip("？?！!。. "))[-1]
+
+
 def _act(text: str) -> Act:
     text = asking_sentence(text)
     text = _IDIOM.sub(" ", text)
@@ -309,8 +325,9 @@ def _act(text: str) -> Act:
     if _YES_NO_EN.search(text) and not re.match(r"\W*(can|could|may|might)\b", text, re.IGNORECASE):
         text = _RELATIVE_MODAL.sub(r"\1 \2", text)
     text = _LEADING_CONDITION.sub("", text, count=1) or text
+    # a Chinese question asks in its last clause: 「拉几家合作方试点，这种情况也得做安全评估吗？」 is a yes/no question
     lead_yes_no = bool(_YES_NO_EN.search(text) or _EMBEDDED_YES_NO.search(text) or _DECLARATIVE_YES_NO.search(text)) or bool(
-        _YES_NO_TAIL.search(text) and not _WH_ZH.search(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
+        _YES_NO_TAIL.search(text) and not _WH_ZH.search(_last_clause(text)) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
     if _WHAT_DO.search(text):
         return "what_do"
     if not lead_yes_no:
@@ -394,6 +411,13 @@ def _asked_clauses(text: str) -> str:
     return "".join(clauses[asking[0]:]) if asking else text
 
 
+def wanted_part(text: str, act: Act) -> str:
+    """What the question wants, without the scene: the asking clauses (「我们在准备开户材料，…法定代表人是谁？」 → the
+    last), and of a Chinese yes/no question only its last clause (「拉几家合作方试点，…也得做安全评估吗？」 asks no count)."""
+    wanted = _asked_clauses(asked_part(text))
+    return _last_clause(wanted) if act in YES_NO_ACTS and any("\u4e00" <= ch <= "\u9fff" for ch in wanted) else wanted
+
+
 def negators(text: str) -> tuple[str, ...]:
     """The negations that bear on the asked act: A-not-A particles (能不能), negations inside a description of
     a third party ("a firm without a licence", 「没有牌照的公司」) and fixed words (不得, 不含) excluded."""
@@ -445,7 +469,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
     modal_negation = _modal_negation(text)
     found = () if modal_negation else negators(text)
     # the attribute is what the asking part wants, not what its scene mentions (「我们在准备开户材料，…法定代表人是谁？」)
-    wanted = _asked_clauses(asked_part(text))
+    wanted = wanted_part(text, act)
     attribute = next((name for name, pattern in ATTRIBUTES.items() if pattern.search(wanted)
                       and (name not in _VALUE_ATTRIBUTES or act in ("what", "how_many"))
                       and (name != "count" or act in YES_NO_ACTS)), None)
@@ -458,7 +482,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
-        claims=tuple(m.group() for m in CLAIM.finditer(_without_dates(text))),
+        claims=_claims(text),
         rule_claims=tuple(m.group() for c in _CLAUSE.split(_without_dates(text)) if _RULE_WORD.search(c)
                           for m in CLAIM.finditer(c)),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),

@@ -366,3 +366,25 @@ def test_a_tag_asks_its_statement(question: str, act: str, negated: bool) -> Non
 ])
 def test_a_gap_after_the_license_s_negated_verb_describes_the_object(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated
+
+
+@pytest.mark.parametrize(("question", "act", "attribute"), [
+    # a Chinese question asks in its last clause; the scene's 几家 / 几个 asks for no count
+    ("我们打算先找几家客户小范围试用，这样也要做安全评估吗？", "must", None),
+    ("公司有几个股东变了，要报备吗？", "must", None),
+    ("证上写了几个域名？", "how_many", None),
+])
+def test_a_chinese_question_asks_in_its_last_clause(question: str, act: str, attribute: str | None) -> None:
+    form = parse_question(question)
+    assert (form.act, form.attribute) == (act, attribute)
+
+
+@pytest.mark.parametrize(("question", "claims"), [
+    ("It's a five-year term, correct?", ("five-year",)),  # a hyphenated length is a figure too
+    ("We get a 30-day window after the change, right?", ("30-day",)),
+    # a scene sentence's figure is asserted only where it states a rule
+    ("We're running a two-week pilot. Can we skip the security assessment?", ()),
+    ("Our PM read that the report is due 15 days after the assessment. Is that right?", ("15 days",)),
+])
+def test_claims_are_what_the_question_asserts(question: str, claims: tuple[str, ...]) -> None:
+    assert parse_question(question).claims == claims
