@@ -165,6 +165,11 @@ class Assistant:
         parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
         if self.license.fields.domains and tpl.DOMAIN.search(question) and form.act != "may":
             return parts + [Part("fact", field_id="annex.domains")]  # "is www.x.cn on the license?"
+        wanted = {e.id for e, _ in self.license.glossary.matches(wanted_part(question, form.act))}
+        if permission and any(e.id in wanted and e.kind != "concept" for e in activities):
+            # content only the scene names (「有公众账号一直发违规内容，我们可以限制发布吗？」) is what others do, not
+            # the act asked about, when the asking clause names an act of its own
+            activities = [e for e in activities if e.kind != "concept" or e.id in wanted]
         if permission and activities and not (asks and not any(e.kind == "service" for e in activities)):
             return parts + [Part("permission", activities)]
         whole = self._whole_clause(question, activities)

@@ -313,9 +313,12 @@ def _claims(text: str) -> tuple[str, ...]:
     return tuple(m.group() for part in [_without_dates(asking), *scene] for m in CLAIM.finditer(part))
 
 
-def _last_clause(text: str) -> str:
-    """The clause after the last comma: where a Chinese question asks."""
-    return re.split(r"[，,；;：:]", text.rstrip("？?！!。. "))[-1]
+def _yes_no_clauses(text: str) -> str:
+    """Where a Chinese yes/no question asks: its clauses from the first with a yes/no marker (「…拉几家合作方试点，
+    这种情况也得做安全评估吗？」 → the last; 「能不能限制它发布，严重的直接关号？」 → both), else its last clause."""
+    clauses = re.split(r"[，,；;：:]", text.rstrip("？?！!。. "))
+    first = next((i for i, c in enumerate(clauses) if _YES_NO_TAIL.search(c)), len(clauses) - 1)
+    return "，".join(clauses[first:])
 
 
 def _act(text: str) -> Act:
@@ -327,7 +330,7 @@ def _act(text: str) -> Act:
     text = _LEADING_CONDITION.sub("", text, count=1) or text
     # a Chinese question asks in its last clause: 「拉几家合作方试点，这种情况也得做安全评估吗？」 is a yes/no question
     lead_yes_no = bool(_YES_NO_EN.search(text) or _EMBEDDED_YES_NO.search(text) or _DECLARATIVE_YES_NO.search(text)) or bool(
-        _YES_NO_TAIL.search(text) and not _WH_ZH.search(_last_clause(text)) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
+        _YES_NO_TAIL.search(text) and not _WH_ZH.search(_yes_no_clauses(text)) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
     if _WHAT_DO.search(text):
         return "what_do"
     if not lead_yes_no:
@@ -413,9 +416,9 @@ def _asked_clauses(text: str) -> str:
 
 def wanted_part(text: str, act: Act) -> str:
     """What the question wants, without the scene: the asking clauses (「我们在准备开户材料，…法定代表人是谁？」 → the
-    last), and of a Chinese yes/no question only its last clause (「拉几家合作方试点，…也得做安全评估吗？」 asks no count)."""
+    last), and of a Chinese yes/no question only its yes/no clauses (「拉几家合作方试点，…也得做安全评估吗？」 asks no count)."""
     wanted = _asked_clauses(asked_part(text))
-    return _last_clause(wanted) if act in YES_NO_ACTS and any("\u4e00" <= ch <= "\u9fff" for ch in wanted) else wanted
+    return _yes_no_clauses(wanted) if act in YES_NO_ACTS and any("\u4e00" <= ch <= "\u9fff" for ch in wanted) else wanted
 
 
 def negators(text: str) -> tuple[str, ...]:

@@ -373,8 +373,10 @@ def test_a_gap_after_the_license_s_negated_verb_describes_the_object(question: s
     ("我们打算先找几家客户小范围试用，这样也要做安全评估吗？", "must", None),
     ("公司有几个股东变了，要报备吗？", "must", None),
     ("证上写了几个域名？", "how_many", None),
+    # the yes/no clauses run from the first with a yes/no marker: a trailing clause still belongs to the question
+    ("有几个账号老是违规，我们能不能限制它们发布，严重的关号？", "may", None),
 ])
-def test_a_chinese_question_asks_in_its_last_clause(question: str, act: str, attribute: str | None) -> None:
+def test_a_chinese_question_asks_in_its_yes_no_clauses(question: str, act: str, attribute: str | None) -> None:
     form = parse_question(question)
     assert (form.act, form.attribute) == (act, attribute)
 
@@ -388,3 +390,10 @@ def test_a_chinese_question_asks_in_its_last_clause(question: str, act: str, att
 ])
 def test_claims_are_what_the_question_asserts(question: str, claims: tuple[str, ...]) -> None:
     assert parse_question(question).claims == claims
+
+
+def test_the_wanted_part_of_a_chinese_yes_no_question_starts_at_its_yes_no_marker() -> None:
+    from assistant.reason.question import wanted_part
+
+    assert wanted_part("有几个账号老是违规，我们能不能限制它们发布，严重的关号？", "may") == "我们能不能限制它们发布，严重的关号"
+    assert wanted_part("公司有几个股东变了，要报备吗？", "must") == "要报备吗"

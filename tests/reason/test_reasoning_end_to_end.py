@@ -209,6 +209,14 @@ def test_adding_what_the_license_does_not_list_yet_needs_its_procedure() -> None
     assert result.verdict == "conditional"
 
 
+def test_illegal_content_others_post_is_the_scene_not_the_act_asked() -> None:
+    # the asking sentence names its own act (closing accounts); the illegal content is what the account posts
+    result = answer("A public account in our forum keeps posting illegal content. Can we restrict its posting or "
+                    "close the account?", AS_OF)
+    assert result.verdict == "yes" and "special.15.13" in [c.clause_id for c in result.citations]
+    assert answer("Can we publish illegal content?", AS_OF).verdict == "no"
+
+
 def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
     # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
     result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
