@@ -418,7 +418,10 @@ def wanted_part(text: str, act: Act) -> str:
     """What the question wants, without the scene: the asking clauses (「我们在准备开户材料，…法定代表人是谁？」 → the
     last), and of a Chinese yes/no question only its yes/no clauses (「拉几家合作方试点，…也得做安全评估吗？」 asks no count)."""
     wanted = _asked_clauses(asked_part(text))
-    return _yes_no_clauses(wanted) if act in YES_NO_ACTS and any("\u4e00" <= ch <= "\u9fff" for ch in wanted) else wanted
+    wanted = _yes_no_clauses(wanted) if act in YES_NO_ACTS and any("\u4e00" <= ch <= "\u9fff" for ch in wanted) else wanted
+    asking = asking_sentence(text)
+    later = text[text.find(asking) + len(asking):] if asking in text else ""
+    return f"{wanted} {later}".strip()  # the questions after the first are asked too (「…改信息？多长时间内得改完？」)
 
 
 def negators(text: str) -> tuple[str, ...]:

@@ -397,3 +397,5 @@ def test_the_wanted_part_of_a_chinese_yes_no_question_starts_at_its_yes_no_marke
 
     assert wanted_part("有几个账号老是违规，我们能不能限制它们发布，严重的关号？", "may") == "我们能不能限制它们发布，严重的关号"
     assert wanted_part("公司有几个股东变了，要报备吗？", "must") == "要报备吗"
+    # the questions after the first are asked too
+    assert wanted_part("公司注册地址搬了，要去哪个系统改信息？多长时间内得改完？", "what").endswith("多长时间内得改完？")

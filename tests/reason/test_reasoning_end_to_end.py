@@ -217,6 +217,15 @@ def test_illegal_content_others_post_is_the_scene_not_the_act_asked() -> None:
     assert answer("Can we publish illegal content?", AS_OF).verdict == "no"
 
 
+@pytest.mark.parametrize(("question", "field"), [
+    # the scene's 要做 is no duty asked about: the field the asking clause wants answers
+    ("审计要做年度核查，许可证上登记的网站名称是什么？", "annex.site-name"),
+    ("我们要做供应商准入，证上写的公司名称全称是什么？", "main.company"),
+])
+def test_a_duty_in_the_scene_does_not_turn_a_field_question_into_a_duty(question: str, field: str) -> None:
+    assert [c.clause_id for c in answer(question, AS_OF).citations] == [field]
+
+
 def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
     # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
     result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
