@@ -91,7 +91,9 @@ ISSUE = _cue(r"\bissued?\b", r"\bissuance\b", r"\bgranted\b",
              r"发证(?!机关|机构|单位|部门)|颁发(?![^，。？]{0,4}(机关|机构|单位|部门))|签发|核发|(哪天|哪一天|什么时候|何时|哪年|\d{4}年)[^，。？]{0,7}发的")
 EXPIRY = _cue(r"\bexpir", r"\bvalid until\b", r"\bvalidity\b", r"\bend date\b", r"\bvalid\b",
               r"\b(licen[cs]e|permit|it) (runs?|lasts?|is good) (until|till|to|through|out)\b", r"\blapses?\b",
-              r"\b(good|in force) (until|till|through)\b", r"到期|有效期|过期|失效|截止|管到|用到哪")
+              r"\b(good|in force) (until|till|through)\b", r"到期|有效期|过期|失效|管到|用到哪",
+              # a cut-off of the license itself, not of a report the question asks about (「上报的截止日期是哪天」)
+              r"(证|许可|牌照|执照)[^，。？?]{0,6}截止|截止[^，。？?]{0,4}(证|许可|牌照|执照)")
 AGE = _cue(r"\bhow long have we (had|held)\b", r"\bhow (many years|long) (since|ago)\b", r"\bin force for how long\b",
           r"用了几年|用了多久|用了多少年|已经.{0,4}(几|多少)年|持证多久|发证.{0,3}多久了")
 # Not going on after expiry (「到期不再继续经营」): the license's other notice due before expiry.

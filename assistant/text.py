@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65\u2018-\u201d\u2014\u2026【】《》"
@@ -185,12 +185,24 @@ def periods_in(text: str) -> list[tuple[date, date]]:
     return [period for period, _ in sorted(unique.items(), key=lambda kv: kv[1])]
 
 
-def dates_in(text: str, year: int | None = None) -> list[date]:
+# Days named relative to the day the question is asked: "we took it down today", 「昨晚出了泄露」.
+_RELATIVE_DAYS = {"the day before yesterday": -2, "day before yesterday": -2, "yesterday": -1, "last night": -1,
+                  "today": 0, "tonight": 0, "tomorrow": 1, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0,
+                  "今日": 0, "今晚": 0, "明天": 1, "明日": 1, "后天": 2}
+_RELATIVE_DAY = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, _RELATIVE_DAYS), key=len, reverse=True))
+                           + r")(?![A-Za-z])", re.IGNORECASE)
+
+
+def dates_in(text: str, year: int | None = None, today: date | None = None) -> list[date]:
     """The real days named in a text, in the order they appear; a day written without its year is in the year
-    of the last full date before it, or else in ``year`` (the year the question is asked; left out without)."""
+    of the last full date before it, or else in ``year`` (the year the question is asked; left out without);
+    with ``today``, "today", "yesterday", 「昨天」… are days too."""
     full = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
                   if (day := date_of(m)) is not None)
     found = list(full)
+    if today is not None:
+        found += [(m.start(), today + timedelta(days=_RELATIVE_DAYS[m.group().lower()]))
+                  for m in _RELATIVE_DAY.finditer(text)]
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):
             before = [day.year for start, day in full if start < m.start()] or ([year] if year else [])

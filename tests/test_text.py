@@ -229,3 +229,14 @@ def test_a_day_without_its_year_alone_takes_the_year_it_is_asked_in() -> None:
 ])
 def test_periods_in(text: str, periods: list[tuple[date, date]]) -> None:
     assert periods_in(text) == periods
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("We took it down today. By when must we report?", [date(2026, 12, 2)]),
+    ("昨晚出了泄露，前天已经处置", [date(2026, 12, 1), date(2026, 11, 30)]),
+    ("Handled on 2026-11-20, reporting it tomorrow", [date(2026, 11, 20), date(2026, 12, 3)]),
+    ("Todays' update", []),  # no day word
+])
+def test_days_named_relative_to_today(text: str, days: list[date]) -> None:
+    assert dates_in(text, 2026, today=date(2026, 12, 2)) == days
+    assert dates_in(text, 2026) == [d for d in days if d == date(2026, 11, 20)]  # without today: only real dates

@@ -481,7 +481,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
                       and (name != "count" or act in YES_NO_ACTS)), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
-        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None)),
+        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None, today)),
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
         # …but "is it true that we're not allowed to X?" asks whether X is forbidden
         inverse=modal_negation or ((act != "may" or bool(_CLAIM_FRAME.match(text))) and bool(_INVERSE.search(text))),

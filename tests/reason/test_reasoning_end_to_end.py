@@ -226,6 +226,17 @@ def test_a_duty_in_the_scene_does_not_turn_a_field_question_into_a_duty(question
     assert [c.clause_id for c in answer(question, AS_OF).citations] == [field]
 
 
+def test_a_report_deadline_counts_from_a_day_named_relative_to_today() -> None:
+    result = answer("We took down illegal content yesterday. By what date do we have to report it?", "2026-12-02")
+    assert "2026-12-15" in result.answer and "special.9" in [c.clause_id for c in result.citations]
+
+
+def test_the_cut_off_of_a_report_is_not_the_license_expiry() -> None:
+    result = answer("2026年6月15日我们处理掉了违法信息，上报的截止日期是哪天？", AS_OF)
+    assert "special.9" in [c.clause_id for c in result.citations] and "main.expiry" not in [
+        c.clause_id for c in result.citations]
+
+
 def test_an_idiom_with_numbers_asks_for_no_figure() -> None:
     # 「三天两头」 ("again and again") names no period: the measures of 15(13) answer, not "no figure stated"
     result = answer("论坛里有个用户三天两头发违法帖子，按许可证我们可以怎么处理他？", AS_OF)
