@@ -200,12 +200,13 @@ def dates_in(text: str, year: int | None = None, today: date | None = None) -> l
     full = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
                   if (day := date_of(m)) is not None)
     found = list(full)
-    if today is not None:
-        found += [(m.start(), today + timedelta(days=_RELATIVE_DAYS[m.group().lower()]))
-                  for m in _RELATIVE_DAY.finditer(text)]
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):
             before = [day.year for start, day in full if start < m.start()] or ([year] if year else [])
             if before and (day := date_of(m, before[-1])) is not None:
                 found.append((m.start(), day))
+    if today is not None:  # 「今天12月2日」 names one day twice
+        named = {day for _, day in found}
+        found += [(m.start(), day) for m in _RELATIVE_DAY.finditer(text)
+                  if (day := today + timedelta(days=_RELATIVE_DAYS[m.group().lower()])) not in named]
     return [day for _, day in sorted(found)]

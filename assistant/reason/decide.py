@@ -557,6 +557,8 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     norm = cited or top
     if norm is None or norm.period is None:
         return findings
+    if findings and findings[0].intent == "not_stated:no-topic" and cited is None and not _decisive(matches[0]):
+        return findings  # a day in a question the license has no topic for ("the weather tomorrow?") computes nothing
     start = form.dates[0]
     due = deadline(norm.period, start, expiry)
     if due is None:
