@@ -50,7 +50,7 @@ from .reason.decide import (
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
-from .reason.question import QuestionForm, parse_question, wanted_part
+from .reason.question import QuestionForm, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold, int_to_cn, periods_in
@@ -156,22 +156,22 @@ class Assistant:
         form = parse_question(question)
         # …and "isn't IM excluded from our scope?" asks the inverse of whether it is permitted
         permission = (bool(intents.PERMISSION.search(question)) or form.inverse) and form.act in ("may", "must", "true")
-        # a duty or a count the scene mentions (「新来的法务要做主体核验，…公司全称是什么？」, 「公司有几个股东变了，要报备
-        #吗？」) is not what is asked
-        wanted = wanted_part(question, form.act)
-        duty = bool(intents.DUTY.search(wanted))
-        quantity = bool(intents.QUANTITY.search(wanted) or intents.NUMBER_CLAIM.search(question))
+        # a duty or a count the scene mentions is not what is asked: 「新来的法务要做主体核验，…公司全称是什么？」,
+        # 「公司有几个股东变了，要报备吗？」
+        duty = bool(intents.DUTY.search(form.wanted))
+        quantity = bool(intents.QUANTITY.search(form.wanted) or intents.NUMBER_CLAIM.search(question))
         when = bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
         parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
         if self.license.fields.domains and tpl.DOMAIN.search(question) and form.act != "may":
             return parts + [Part("fact", field_id="annex.domains")]  # "is www.x.cn on the license?"
-        named = {e.id for e, _ in self.license.glossary.matches(wanted)}
-        if permission and any(e.id in named and e.kind != "concept" for e in activities):
+        if permission:
             # content only the scene names (「有公众账号一直发违规内容，我们可以限制发布吗？」) is what others do, not
             # the act asked about, when the asking clause names an act of its own
-            activities = [e for e in activities if e.kind != "concept" or e.id in named]
+            named = {e.id for e, _ in self.license.glossary.matches(form.wanted)}
+            if any(e.id in named and e.kind != "concept" for e in activities):
+                activities = [e for e in activities if e.kind != "concept" or e.id in named]
         if permission and activities and not (asks and not any(e.kind == "service" for e in activities)):
             return parts + [Part("permission", activities)]
         whole = self._whole_clause(question, activities)

@@ -582,10 +582,8 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
     source = sentence_of(index, norm)
     wrong = _wrong_period(form, norm)
     if wrong:  # "since the license gives us 60 days…": the premise is corrected, then the day is given
-        text = (f"不对，许可证规定的是{norm.period.text}，不是{wrong}。" if lang == "zh" else
-                f"No — the license gives {norm.period.number} {unit}, not {wrong}. ")
-        return [Finding("no", f"{text}{line} {quote_line(index, source, lang)}", [source], confidence=0.75,
-                        intent="deadline:claim-differs")]
+        return [Finding("no", f"{_period_differs(norm, wrong, lang)}{line} {quote_line(index, source, lang)}",
+                        [source], confidence=0.75, intent="deadline:claim-differs")]
     met = _met(form, due, today)
     if met is not None:
         verdict: Verdict = "yes" if met else "no"
@@ -621,14 +619,20 @@ def stated_period(form: QuestionForm, findings: list[Finding], norms: list[Norm]
     evidence = [s for f in findings for s in f.cited]
     timed = [n for n in norms if n.period and n.period.kind in ("within", "advance")]
     norm = norm_for(evidence, timed, [m for m in matches if m.norm in timed])
-    wrong = _wrong_period(form, norm) if norm is not None and norm.period is not None else None
-    if wrong is None or norm is None or norm.period is None:
+    wrong = _wrong_period(form, norm) if norm is not None else None
+    if norm is None or wrong is None:
         return findings
-    lead = (f"不对，许可证规定的是{norm.period.text}，不是{wrong}。" if lang == "zh" else
-            f"No — the license says 「{norm.period.text}」 ({norm.period.number} "
-            f"{_UNIT_EN.get(norm.period.unit or 'day', 'days')}), not {wrong}. ")
     main = findings[0]
-    return [replace(main, verdict="no", text=lead + main.text, intent=main.intent + ":period-differs")] + findings[1:]
+    return [replace(main, verdict="no", text=_period_differs(norm, wrong, lang) + main.text,
+                    intent=main.intent + ":period-differs")] + findings[1:]
+
+
+def _period_differs(norm: Norm, wrong: str, lang: Language) -> str:
+    """The correction that leads an answer to a question stating ``norm``'s period as ``wrong``."""
+    assert norm.period is not None
+    if lang == "zh":
+        return f"不对，许可证规定的是{norm.period.text}，不是{wrong}。"
+    return f"No — the license gives {norm.period.number} {_UNIT_EN.get(norm.period.unit or 'day', 'days')}, not {wrong}. "
 
 
 def verdict_for_form(form: QuestionForm, findings: list[Finding]) -> list[Finding]:

@@ -208,6 +208,7 @@ class QuestionForm:
     stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
     about: bool = False  # asks whether the license has a rule on a topic ("does it say anything about X?"): yes or silent
     only_this: bool = False  # the company holds only this license (「只有这张ICP证」): any other approval is missing
+    wanted: str = ""  # what the question wants, without the scene (:func:`wanted_part`)
 
     @property
     def avoiding(self) -> bool:
@@ -303,14 +304,19 @@ _DECLARATIVE_YES_NO = re.compile(r"^(?!.*\b(what|which|who|whom|whose|where|when
                                  re.IGNORECASE)
 
 
+def _rule_claims(text: str) -> tuple[str, ...]:
+    """The figures of the clauses that state a rule ("we have to file 60 days before", 「续期要提前60天」)."""
+    return tuple(m.group() for c in _CLAUSE.split(_without_dates(text)) if _RULE_WORD.search(c)
+                 for m in CLAIM.finditer(c))
+
+
 def _claims(text: str) -> tuple[str, ...]:
     """The figures the question asserts: those of its asking sentence, and of a scene sentence only where it states
     a rule ("We run a two-week pilot. Can we skip the assessment?" asserts nothing)."""
     asking = asking_sentence(text)
     if asking == text:
         return tuple(m.group() for m in CLAIM.finditer(_without_dates(text)))
-    scene = [c for c in _CLAUSE.split(_without_dates(text.replace(asking, " "))) if _RULE_WORD.search(c)]
-    return tuple(m.group() for part in [_without_dates(asking), *scene] for m in CLAIM.finditer(part))
+    return tuple(m.group() for m in CLAIM.finditer(_without_dates(asking))) + _rule_claims(text.replace(asking, " "))
 
 
 def _yes_no_clauses(text: str) -> str:
@@ -328,7 +334,7 @@ def _act(text: str) -> Act:
     if _YES_NO_EN.search(text) and not re.match(r"\W*(can|could|may|might)\b", text, re.IGNORECASE):
         text = _RELATIVE_MODAL.sub(r"\1 \2", text)
     text = _LEADING_CONDITION.sub("", text, count=1) or text
-    # a Chinese question asks in its last clause: 「拉几家合作方试点，这种情况也得做安全评估吗？」 is a yes/no question
+    # a Chinese question asks in its yes/no clauses: 「拉几家合作方试点，这种情况也得做安全评估吗？」 is a yes/no question
     lead_yes_no = bool(_YES_NO_EN.search(text) or _EMBEDDED_YES_NO.search(text) or _DECLARATIVE_YES_NO.search(text)) or bool(
         _YES_NO_TAIL.search(text) and not _WH_ZH.search(_yes_no_clauses(text)) and any("\u4e00" <= ch <= "\u9fff" for ch in text))
     if _WHAT_DO.search(text):
@@ -481,7 +487,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
                       and (name != "count" or act in YES_NO_ACTS)), None)
     # Parallel negations (「不推送、不推荐」) negate one act; double negation is too rare to read as assent.
     return QuestionForm(
-        text=text, act=act, negated=bool(found), attribute=attribute, dates=tuple(dates_in(text, today.year if today else None, today)),
+        text=text, act=act, negated=bool(found), attribute=attribute, wanted=wanted, dates=tuple(dates_in(text, today.year if today else None, today)),
         # "can we work outside the scope?" asks may about an act; "is search excluded?" asks the inverse of may
         # …but "is it true that we're not allowed to X?" asks whether X is forbidden
         inverse=modal_negation or ((act != "may" or bool(_CLAIM_FRAME.match(text))) and bool(_INVERSE.search(text))),
@@ -489,7 +495,6 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
         claims=_claims(text),
-        rule_claims=tuple(m.group() for c in _CLAUSE.split(_without_dates(text)) if _RULE_WORD.search(c)
-                          for m in CLAIM.finditer(c)),
+        rule_claims=_rule_claims(text),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),
     )
