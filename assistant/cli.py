@@ -202,6 +202,9 @@ def build_index(
     embeddings = load_embeddings(settings)
     store, report = open_index(lic, settings, embeddings, rebuild=rebuild, progress=not as_json)
     keep_state(lic, settings, embeddings, store, report)  # what answering reads, so the next ask starts fast
+    from .engine import get_assistant
+
+    get_assistant(settings).warm_up()  # …and the norm vectors and the field reader, kept in the data directory
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

@@ -12,7 +12,6 @@ documents or tokens cannot serve a stale state; the state records the collection
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .cachefile import write_atomic
+from .cachefile import load_arrays, save_arrays
 from .config import Settings
 from .corpus import License
 from .embeddings import LicenseEmbeddings
@@ -77,16 +76,16 @@ def state_from_store(lic: License, store: Chroma, report: Any) -> RetrievalState
 def save_state(path: Path, state: RetrievalState) -> bool:
     meta = {"report": state.report, "doc_clause": state.doc_clause, "clause_ids": state.clause_ids,
             "clause_tokens": state.clause_tokens, "generic": sorted(state.generic)}
-    buffer = io.BytesIO()
-    np.savez(buffer, vectors=state.vectors, meta=np.array(json.dumps(meta, ensure_ascii=False)))
-    return write_atomic(path, buffer.getvalue())
+    return save_arrays(path, vectors=state.vectors, meta=np.array(json.dumps(meta, ensure_ascii=False)))
 
 
 def load_state(path: Path, dims: int) -> RetrievalState | None:
     """The saved state, or None when it is missing, unreadable or inconsistent (it is then rebuilt)."""
+    saved = load_arrays(path, ("vectors", "meta"))
+    if saved is None:
+        return None
     try:
-        with np.load(path, allow_pickle=False) as saved:
-            vectors, meta = saved["vectors"], json.loads(str(saved["meta"]))
+        vectors, meta = saved["vectors"], json.loads(str(saved["meta"]))
         state = RetrievalState(report=meta["report"], doc_clause=meta["doc_clause"], vectors=vectors,
                                clause_ids=meta["clause_ids"], clause_tokens=meta["clause_tokens"],
                                generic=frozenset(meta["generic"]))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant import engine
 from assistant.cli import app
 from assistant.config import EmbeddingSettings, IndexSettings, Settings, get_settings
 from assistant.corpus import License, load_license
@@ -140,3 +141,10 @@ def test_cli_index_json_reports_the_build(cli_env: Path) -> None:
     assert again["reused"] and again["fingerprint"] == report["fingerprint"]
     rebuilt = json.loads(CliRunner().invoke(app, ["index", "--rebuild", "--json"]).stdout)
     assert not rebuilt["reused"] and rebuilt["fingerprint"] == report["fingerprint"]
+
+
+def test_cli_index_also_prepares_what_the_first_answer_needs(cli_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warmed: list[Path] = []
+    monkeypatch.setattr(engine.Assistant, "warm_up", lambda self: warmed.append(self.settings.index.dir))
+    assert CliRunner().invoke(app, ["index", "--json"]).exit_code == 0
+    assert warmed == [cli_env]  # the norm vectors and the field reader of this configuration

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +55,12 @@ def test_a_saved_state_is_read_back_without_opening_the_index(lic: License, sett
     assert again.report["collection"] == state.report["collection"] and len(state.doc_clause) == 84
 
 
-def test_an_unreadable_state_is_rebuilt(lic: License, settings: Settings, state: RetrievalState) -> None:
+@pytest.mark.parametrize("damage", [lambda kept: b"not a state", lambda kept: kept[:200]],
+                         ids=["not-numpy", "cut-short"])
+def test_an_unreadable_state_is_rebuilt(lic: License, settings: Settings, state: RetrievalState,
+                                        damage: Callable[[bytes], bytes]) -> None:
     path = state_path(lic, settings, load_embeddings(settings))
-    path.write_bytes(b"not a state")
+    path.write_bytes(damage(path.read_bytes()))
     rebuilt = open_state(lic, settings, load_embeddings(settings), progress=False)
     assert np.array_equal(rebuilt.vectors, state.vectors)
     assert path.read_bytes()[:2] == b"PK"  # a valid .npz again

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..cachefile import load_arrays, save_arrays
 from ..corpus import License
 from ..overlap import Overlap, stem
 from ..schema import Language
@@ -95,7 +96,7 @@ class NormMatch:
 
 def _vector_file(cache_dir: Path, model: str, texts: list[str]) -> Path:
     digest = hashlib.sha256(json.dumps([model, texts], ensure_ascii=False).encode()).hexdigest()[:16]
-    return cache_dir / f"norm-vectors-{digest}.npy"
+    return cache_dir / f"norm-vectors-{digest}.npz"
 
 
 class NormMatcher:
@@ -115,12 +116,12 @@ class NormMatcher:
         self._described_by = np.asarray([i for i, _ in described], dtype=np.int64)
         texts = [n.text("zh") for n in norms] + [n.text("en") for n in norms] + pieces + [d for _, d in described]
         path = _vector_file(cache_dir, model, texts)
-        if path.exists():
-            vectors = np.load(path)
+        kept = load_arrays(path, ("vectors",))
+        if kept is not None and kept["vectors"].shape[0] == len(texts):
+            vectors = kept["vectors"]
         else:
             vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, vectors)
+            save_arrays(path, vectors=vectors)
         self.vectors = vectors[:2 * len(norms)].reshape(2, len(norms), -1)
         piece_vectors = dict(zip(pieces, vectors[2 * len(norms):2 * len(norms) + len(pieces)], strict=True))
         self._description_vectors = vectors[2 * len(norms) + len(pieces):]

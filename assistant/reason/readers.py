@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cachefile import load_arrays, save_arrays
+
 OTHER = "other"
 #: inverse regularisation strength: e5 vectors are unit length, so the weights must be large to separate them
 C = 1000.0
@@ -46,8 +48,8 @@ class Reader:
             return None
         digest = hashlib.sha256(json.dumps([model, C, texts, labels], ensure_ascii=False).encode()).hexdigest()[:16]
         path = cache_dir / f"{name}-reader-{digest}.npz"
-        if path.exists():
-            kept = np.load(path)
+        kept = load_arrays(path, ("classes", "coef", "intercept"))
+        if kept is not None:
             return cls([str(c) for c in kept["classes"]], kept["coef"], kept["intercept"])
         from sklearn.linear_model import LogisticRegression  # only when the fit is not kept yet
 
@@ -57,8 +59,7 @@ class Reader:
         coef, intercept = fitted.coef_.astype(np.float32), fitted.intercept_.astype(np.float32)
         if len(classes) == 2:  # a binary fit keeps one row (the second class's logit against the first's zero)
             coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept]).astype(np.float32)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, classes=np.asarray(classes), coef=coef, intercept=intercept)
+        save_arrays(path, classes=np.asarray(classes), coef=coef, intercept=intercept)
         return cls(classes, coef, intercept)
 
     def read(self, vector: Sequence[float]) -> tuple[str, float] | None:

@@ -76,3 +76,12 @@ def test_labels_alone_are_told_apart_without_an_other_class(tmp_path: Path) -> N
 def test_fewer_than_two_classes_no_reader(tmp_path: Path) -> None:
     assert Reader.fit({}, OTHERS, toy_embed, tmp_path, "toy", "field") is None
     assert Reader.fit({"main.legal-rep": QUESTIONS["main.legal-rep"]}, [], toy_embed, tmp_path, "toy", "act") is None
+
+
+def test_a_damaged_kept_fit_is_fitted_again_and_replaced(tmp_path: Path) -> None:
+    Reader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy", "field")
+    (kept,) = tmp_path.glob("field-reader-*.npz")
+    kept.write_bytes(kept.read_bytes()[:100])  # another process died half-way (or a disk filled up)
+    again = Reader.fit(QUESTIONS, OTHERS, toy_embed, tmp_path, "toy", "field")
+    assert again is not None and again.read(unit(AXES["when"]))[0] == "main.issue-date"
+    assert len(kept.read_bytes()) > 100
