@@ -39,6 +39,7 @@ from .overlap import Overlap
 from .permission import decide_permission
 from .reason.decide import (
     computed_deadline,
+    deceiving,
     described_prohibition,
     missing_attribute,
     missing_clause,
@@ -313,6 +314,7 @@ class Assistant:
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = undecided_is_silent(form, findings, self.index, lang)
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
+        findings = deceiving(form, findings, self.norms, self.index, lang)
         findings = stated_period(form, findings, self.norms, matches, lang)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
                                      lang)

@@ -28,7 +28,7 @@ from ..text import cn_to_int
 from .deadlines import deadline
 from .match import NormMatch
 from .norms import Norm, NormKind
-from .question import CLAIM, Act, Attribute, QuestionForm, asking_sentence, negators
+from .question import CLAIM, DECEIVING, Act, Attribute, QuestionForm, asking_sentence, negators
 
 #: act × norm kind × negated → verdict. A missing key means the norm does not answer that act.
 TABLE: dict[tuple[Act, NormKind, bool], Verdict] = {
@@ -158,9 +158,9 @@ CLEAR_LEAD, CLEAR_DENSE = 0.01, 0.885
 # A prohibition of only a restricted form of an act (「收取…明码标价外的…费用」, fees *other than* the marked price):
 # the question must name the restriction — its words, or a word of going beyond a limit — to be forbidden by it.
 _RESTRICTED = re.compile(r"([\u4e00-\u9fff]{2,6})(?:以外|之外|外)的")
-_BEYOND = re.compile(r"额外|另外|另收|再收|多收|多扣|加收|之外|以外|其他|没写|未写|未标|没标|不在[^，。？?]{0,8}上|偷偷|隐藏|"
+_BEYOND = re.compile(r"额外|另外|另收|再收|多收|多扣|加收|之外|以外|其他|(没|未|不)(写|标|告诉|告知|说明|公示)|不在[^，。？?]{0,8}上|偷偷|隐藏|"
                      r"\b(extra|additional|hidden|beyond|on top|other than|surcharges?)\b|(\bnot|n't) (listed|marked|shown|on|in)\b|"
-                     r"\bwithout (showing|listing|marking|disclosing|displaying)\b",
+                     r"\b(without|not) (showing|listing|marking|disclosing|displaying|telling|saying|informing)\b",
                      re.IGNORECASE)
 
 
@@ -271,9 +271,26 @@ def described_prohibition(form: QuestionForm, findings: list[Finding], matches: 
         _UNLICENSED_PARTY.search(m.norm.act_zh) and not _LACKS_LICENCE.search(form.text))), None)
     if norm is None:
         return findings
+    return [_forbidden_by(norm, form, index, lang, "decide:may:prohibition:described")]
+
+
+def deceiving(form: QuestionForm, findings: list[Finding], norms: list[Norm], index: SentenceIndex,
+              lang: Language) -> list[Finding]:
+    """Step 3c: "may we X?" where X presents something untrue ("tell users we're government-certified when we
+    aren't", 「编个限时大奖骗用户注册」) that nothing answered: whatever the lie, it is the license's one ban on
+    deceiving users. The ban is found by the same words of deceit in the unit's own act (「提供虚假信息…欺骗用户」)."""
+    if form.act != "may" or form.negated or form.inverse or not form.deceiving:
+        return findings
+    if findings and any(f.verdict != "not_stated" for f in findings):
+        return findings
+    bans = [n for n in norms if n.kind == "prohibition" and DECEIVING.search(n.act_zh)]
+    return [_forbidden_by(bans[0], form, index, lang, "decide:may:prohibition:deceiving")] if len(bans) == 1 else findings
+
+
+def _forbidden_by(norm: Norm, form: QuestionForm, index: SentenceIndex, lang: Language, intent: str) -> Finding:
     sentence = sentence_of(index, norm)
-    return [Finding("no", f"{_LEADS[('no', lang)]}{_why(norm, form, lang)}{quote_line(index, sentence, lang)}",
-                    [sentence], confidence=0.65, intent="decide:may:prohibition:described")]
+    return Finding("no", f"{_LEADS[('no', lang)]}{_why(norm, form, lang)}{quote_line(index, sentence, lang)}",
+                   [sentence], confidence=0.65, intent=intent)
 
 
 def _evidence_text(findings: list[Finding], best: NormMatch | None) -> str:
@@ -495,6 +512,9 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
                 "The license requires this; it cannot be skipped. "
         return f"许可证要求{when}{norm.act_zh}。" if zh else "The license requires it. "
     if norm.kind == "prohibition":
+        if form.negated and form.stepless:
+            return f"许可证禁止{norm.act_zh}；省去这一步，仍是被禁止的行为。" if zh else \
+                "The license forbids that act; leaving the step out does not make it allowed. "
         if form.negated:
             return f"许可证禁止{norm.act_zh}，不这样做正是要求。" if zh else \
                 "The license forbids that act, so refraining from it is what it requires. "

@@ -186,7 +186,10 @@ _ONLY_THIS = re.compile(
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
                  r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
-                 _BEFORE_STEP_ZH, _DO_FIRST.pattern)
+                 _BEFORE_STEP_ZH, _DO_FIRST.pattern,
+                 # leaving the telling out (「不写出来」, 「先不告诉价格」, "not telling them"): the act is still done
+                 r"(不|没|未)(告诉|告知|通知|说明|写明|写出|写上|标明|标出|标注|提示|公示|披露|公布|透露|让[^，。？?]{1,6}知道)",
+                 r"\b(not|never) (telling|informing|notifying|disclosing|showing|displaying|mentioning)\b")
 
 #: negators that say "keep from" rather than "not": they agree with a norm whose own act prevents something
 AVOIDING = re.compile(r"^(avoid\w*|refrain\w*|prevent\w*|杜绝|避免|防止)$", re.IGNORECASE)
@@ -208,6 +211,7 @@ class QuestionForm:
     stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
     about: bool = False  # asks whether the license has a rule on a topic ("does it say anything about X?"): yes or silent
     only_this: bool = False  # the company holds only this license (「只有这张ICP证」): any other approval is missing
+    deceiving: bool = False  # the asked act presents something untrue (:data:`DECEIVING`)
     wanted: str = ""  # what the question wants, without the scene (:func:`wanted_part`)
 
     @property
@@ -226,6 +230,18 @@ _ABOUT = _any(r"\b(say|says|said|state|states) anything (about|on|regarding|conc
               r" (on|about|for|regarding|concerning)\b", r"\b(are there|any) (rules?|requirements?|provisions?) (on|about|for|regarding"
               r"|concerning)\b",
               r"(有没有|有无|是否有)[^，。？?]{0,4}(相关)?(规定|要求)(?![我们你])|(有|作)(什么|任何|相关)?(规定|要求)(吗|么|没有)")
+
+# Presenting something untrue to get an effect: a lying verb, something fake that we show or tell, or what we say
+# set against what is actually so ("…when it actually isn't", 「其实并没有」). Someone else's fakes ("block fake
+# websites") are not ours: "fake" counts only as the object of our showing or telling.
+DECEIVING = _any(r"\b(lie|lies|lying|lied|mislead\w*|misled|deceiv\w*|trick\w*|fool\w*|pretend\w*|fabricat\w*|"
+                 r"mak(e|es|ing) up|made[- ]up|invent\w* (fake|false)|falsely|untrue|bogus)\b",
+                 r"\b(show|shows|showing|display\w*|tell|telling|say|saying|claim\w*|post\w*|run|running|push\w*|send\w*"
+                 r"|put|putting|add|adding|advertis\w*|market\w*|promis\w*|label\w*)\b[^.?!;]{0,30}\b(fake|false)\b",
+                 r"\bwhen (it|they|we|he|she|that|this|there)('s| is| are|'re| has| have| was| were)?\s*(actually |really |in fact )?"
+                 r"(not|n't|isn't|aren't|hasn't|haven't|wasn't|weren't|doesn't|don't|didn't|never|no)\b",
+                 r"谎称|谎报|撒谎|说谎|编造|捏造|虚构|杜撰|瞎编|胡编|乱编|编(个|一个|一些|些|点|出)|假装|伪称|骗|忽悠|误导|夸大|不实|虚假|假的|造假|"
+                 r"(其实|实际上|实际|事实上)(并|根本)?(没有|不是|没|不|只|才)")
 
 # Negations inside a subordinate clause ("… when it is not", "… if they don't ask") describe, not ask.
 _SUBORDINATE = re.compile(r"\b(when|if|unless|because|although|though|while|whereas|even if|even though|which|who|"
@@ -494,6 +510,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
+        deceiving=bool(DECEIVING.search(text)),
         claims=_claims(text),
         rule_claims=_rule_claims(text),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),

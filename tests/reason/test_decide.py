@@ -15,6 +15,7 @@ from assistant.reason.decide import (
     TABLE,
     _names_the_restriction,
     _overriding_prohibition,
+    deceiving,
     described_prohibition,
     stated_period,
     table_verdict,
@@ -246,3 +247,19 @@ def test_a_party_said_to_lack_a_licence_names_the_ban_on_dealing_with_it(norms: 
     assert _overriding_prohibition(lacking, conditional, matches) is matches[1]
     plain = parse_question("Can we lease fiber from a carrier?")
     assert _overriding_prohibition(plain, conditional, matches) is None  # the duty to use licensed carriers leads
+
+
+def test_presenting_something_untrue_is_the_one_ban_on_deceiving_users(lic: License, norms: list[Norm]) -> None:
+    index = SentenceIndex(lic)
+    silent = [Finding("not_stated", "The license does not say whether this is allowed.", intent="permission:silent")]
+    lie = parse_question("Can we tell customers the offer ends tonight when it actually doesn't?")
+    answered = deceiving(lie, silent, norms, index, "en")
+    assert answered[0].verdict == "no" and answered[0].cited[0].clause_id == "special.15.3"
+    # what another step decided stands; a question with no lie in it, or a what-question, is not this step's
+    decided = [Finding("yes", "Yes.", intent="permission:licensed")]
+    assert deceiving(lie, decided, norms, index, "en") == decided
+    assert deceiving(parse_question("Can we tell customers the offer ends tonight?"), silent, norms, index, "en") == silent
+    assert deceiving(parse_question("What happens if we mislead users?"), silent, norms, index, "en") == silent
+    # a license without such a ban gives no answer from this step
+    others = [n for n in norms if n.clause_id != "special.15.3"]
+    assert deceiving(lie, silent, others, index, "en") == silent

@@ -137,6 +137,10 @@ def test_dates_claims_and_premise() -> None:
     ("可以不做年报吗？", False),
     # a negated modal before the step: "can't we launch before approval?" asks whether it is barred until then
     ("是不是在拿到批准之前就不能上线这项服务？", True),
+    # leaving out the telling is a step dropped too: the act itself is still done
+    ("续费的时候能不能先扣钱，不通知用户？", True),
+    ("Could we raise the monthly price, not informing existing subscribers?", True),
+    ("可以不告诉用户吗？", True),  # whether that is itself a duty skipped is the norm's to say (a duty stays "no")
 ])
 def test_a_negation_that_drops_a_step(question: str, stepless: bool) -> None:
     assert parse_question(question).stepless is stepless
@@ -399,3 +403,17 @@ def test_the_wanted_part_of_a_chinese_yes_no_question_starts_at_its_yes_no_marke
     assert wanted_part("公司有几个股东变了，要报备吗？", "must") == "要报备吗"
     # the questions after the first are asked too
     assert wanted_part("公司注册地址搬了，要去哪个系统改信息？多长时间内得改完？", "what").endswith("多长时间内得改完？")
+
+
+@pytest.mark.parametrize(("question", "deceiving"), [
+    ("Can the landing page claim we were rated No. 1 by a government agency?", False),  # a claim, not said untrue
+    ("Can the landing page claim we were rated No. 1 when we actually weren't?", True),
+    ("The team wants to invent fake customer reviews for the app page. Allowed?", True),
+    ("Could support pretend a refund is impossible so people give up?", True),
+    ("能不能在活动页上编造一些中奖用户名单？", True),
+    ("宣传册上写我们有五个机房，其实只有一个，这样行吗？", True),
+    ("Can we take down fake accounts that impersonate celebrities?", False),  # someone else's fakes
+    ("发现仿冒我们的网站，可以要求关停吗？", False),
+])
+def test_presenting_something_untrue_is_read_from_the_question(question: str, deceiving: bool) -> None:
+    assert parse_question(question).deceiving is deceiving

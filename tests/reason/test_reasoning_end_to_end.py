@@ -34,6 +34,9 @@ AS_OF = "2026-12-01"
     ("Can we offer VoIP calls over the internet?", "no"),
     ("我们可以超出许可的业务覆盖范围开展经营吗？", "no"),
     ("Are we prohibited from reselling bandwidth to ISPs?", "yes"),
+    ("Can our sales page say the product is endorsed by the ministry when it never was?", "no"),
+    ("为了拉新，能不能编一些用户中了大奖的故事放在首页？", "no"),
+    ("续费时能不能多扣一笔服务费，不在账单上写出来？", "no"),
     # 5. near-miss: the asked attribute is not in the clause
     ("How long must we keep the records of illegal content we removed?", "not_stated"),
     ("我们需要配几个安全管理人员？", "not_stated"),
