@@ -51,7 +51,7 @@ from .reason.decide import (
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
 from .reason.norms import compile_norms
-from .reason.question import QuestionForm, parse_question
+from .reason.question import QuestionForm, dated_event, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
 from .text import dates_in, detect_language, fold, int_to_cn, periods_in
@@ -316,8 +316,10 @@ class Assistant:
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
         findings = deceiving(form, findings, self.norms, self.index, lang)
         findings = stated_period(form, findings, self.norms, matches, lang)
+        event = dated_event(text, day)
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
-                                     lang)
+                                     lang, lambda timed: self.matcher.closest(self._query_vector(event), timed)
+                                     if event else None)
         findings = order_of_rule(self.index, findings, self.orders, text, lang) if form.yes_no else findings
         return verdict_for_form(form, findings)
 

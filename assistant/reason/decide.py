@@ -557,10 +557,18 @@ def _met(form: QuestionForm, due: date, today: date) -> bool | None:
 _UNIT_EN = {"working_day": "working days", "day": "calendar days", "month": "months", "year": "years"}
 
 
+#: a dated event closer than this (e5 cosine) to one timed unit than to any other names the period it starts
+EVENT_LEAD = 0.01
+
+
 def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[Norm], matches: list[NormMatch],
-                      index: SentenceIndex, expiry: date, today: date, lang: Language) -> list[Finding]:
+                      index: SentenceIndex, expiry: date, today: date, lang: Language,
+                      by_event: Callable[[list[Norm]], tuple[Norm, float] | None] | None = None) -> list[Finding]:
     """Step 5: "we changed shareholders on 2026-06-15 — by when?" → the day, not only "within 30 days";
-    "…is it still in time?" → yes or no against today (or the day the question says it was done)."""
+    "…is it still in time?" → yes or no against today (or the day the question says it was done).
+    When neither the evidence nor the best match has a period ("took down a post on Nov 13 … are we still in
+    time?" matches the renewal rule best), ``by_event`` names the timed unit closest to the dated event, if it
+    is clearly the closest."""
     if not form.dates or form.act not in ("when", "what_do", "must", "true", "what", "may") \
             or any(f.intent.startswith("date:") for f in findings):
         return findings
@@ -575,6 +583,10 @@ def computed_deadline(form: QuestionForm, findings: list[Finding], norms: list[N
                                                                                                first.sentence)]
     top = first if first in timed else next(iter(same_sentence), None)
     norm = cited or top
+    if norm is None and by_event is not None and (form.act in ("when", "what_do") or form.yes_no and (
+            IN_TIME.search(form.text) or OVERDUE.search(form.text))):
+        closest = by_event(timed)
+        norm = closest[0] if closest and closest[1] >= EVENT_LEAD else None
     if norm is None or norm.period is None:
         return findings
     if findings and findings[0].intent == "not_stated:no-topic" and cited is None and not _decisive(matches[0]):

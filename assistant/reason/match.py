@@ -173,6 +173,17 @@ class NormMatcher:
         units = sorted(set(self._described_by.tolist()), key=lambda i: -described[i])
         return [NormMatch(self.norms[i], 0.0, 0.0, 0, described=described[i], described_lead=leads[i]) for i in units]
 
+    def closest(self, vector: list[float], candidates: list[Norm]) -> tuple[Norm, float] | None:
+        """The candidate unit most similar to a text (its Chinese and its English alike) and its lead over the
+        next candidate; None without candidates."""
+        q = np.asarray(vector, dtype=np.float32)
+        scored = sorted(((0.5 * float(self.vectors[0, i] @ q + self.vectors[1, i] @ q), i) for i, n in enumerate(self.norms)
+                         if any(n is c for c in candidates)), reverse=True)
+        if not scored:
+            return None
+        lead = scored[0][0] - scored[1][0] if len(scored) > 1 else 1.0
+        return self.norms[scored[0][1]], lead
+
     def _described_leads(self, described: list[float]) -> list[float]:
         """Each unit's description similarity ahead of the closest description of any other clause's unit."""
         closest = sorted(((max(described[i] for i in units), c) for c, units in self.by_clause.items()), reverse=True)

@@ -286,6 +286,17 @@ _RULE_WORD = _any(r"\b(must|have to|has to|need to|needs to|required?|requires|s
                   r"puts?|states?|specifies|lists?)\b", r"应当|应该|必须|须|需要|要求|规定|要在|要提前|得在|给了?我们|期限|时限")
 
 
+def dated_event(text: str, today: date | None = None) -> str | None:
+    """The clause that names the question's first day — what happened then (「11月13日下架了一条违法视频」,
+    "We took down an illegal post on Friday 20 November"): the event a period would count from."""
+    year = today.year if today else None
+    for sentence in _SENTENCE_END.split(text):
+        for clause in re.split(r"[，,；;]", sentence):
+            if clause.strip() and dates_in(clause, year, today):
+                return clause.strip()
+    return None
+
+
 def asking_sentence(text: str) -> str:
     """"Today is June 1, 2026. Have we missed the deadline?": the (first) sentence that asks carries the act."""
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]

@@ -5,6 +5,7 @@ yes/no question nothing decided."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ import pytest
 from assistant.corpus import License, load_license
 from assistant.findings import Finding, SentenceIndex
 from assistant.reason.decide import (
+    EVENT_LEAD,
     TABLE,
     _names_the_restriction,
     _overriding_prohibition,
+    computed_deadline,
     deceiving,
     described_prohibition,
     stated_period,
@@ -263,3 +266,31 @@ def test_presenting_something_untrue_is_the_one_ban_on_deceiving_users(lic: Lice
     # a license without such a ban gives no answer from this step
     others = [n for n in norms if n.clause_id != "special.15.3"]
     assert deceiving(lie, silent, others, index, "en") == silent
+
+
+def test_a_dated_event_names_the_period_when_nothing_else_has_one(lic: License, norms: list[Norm]) -> None:
+    index = SentenceIndex(lic)
+    report = next(n for n in norms if n.clause_id == "special.9" and n.period and n.period.kind == "within")
+    silent = [Finding("not_stated", "The license does not say so.", intent="not_stated:rule-elsewhere")]
+    form = parse_question("We blocked a batch of illegal videos on 2026-11-23. If we report them on 2026-12-04, "
+                          "are we still in time?")
+    asked: list[list[Norm]] = []
+
+    def closest(lead: float):
+        def by_event(timed: list[Norm]) -> tuple[Norm, float]:
+            asked.append(timed)
+            return report, lead
+        return by_event
+
+    done = computed_deadline(form, silent, norms, [], index, lic.fields.expiry, date(2026, 12, 1), "en",
+                             closest(EVENT_LEAD + 0.005))
+    # ten working days from Monday 23 November: Monday 7 December; the report on the 4th is in time
+    assert done[0].verdict == "yes" and done[0].cited[0].clause_id == "special.9" and "2026-12-07" in done[0].text
+    assert all(n.period is not None for n in asked[0])  # only units with a period are candidates
+    # an event about as close to another timed unit decides nothing
+    assert computed_deadline(form, silent, norms, [], index, lic.fields.expiry, date(2026, 12, 1), "en",
+                             closest(EVENT_LEAD / 2)) == silent
+    # a yes/no question that asks nothing about time does not look for a period
+    plain = parse_question("We blocked a batch of illegal videos on 2026-11-23. Do we need to keep records?")
+    assert computed_deadline(plain, silent, norms, [], index, lic.fields.expiry, date(2026, 12, 1), "en",
+                             closest(1.0)) == silent

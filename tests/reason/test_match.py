@@ -79,3 +79,17 @@ def test_a_short_plural_is_stemmed() -> None:
     from assistant.overlap import stem
     assert stem("apps") == stem("app") and stem("logs") == stem("log") and stem("fees") == "fee"
     assert stem("bus") == "bus" and stem("has") == "has"  # too short to be a plural stem
+
+
+@pytest.mark.slow
+def test_the_closest_unit_to_a_dated_event_is_the_one_its_period_counts_from() -> None:
+    assistant = get_assistant()
+    assistant.warm_up()
+    matcher = assistant.matcher
+    timed = [n for n in assistant.norms if n.period and n.period.kind == "within" and n.period.anchor == "event"]
+    event = assistant._query_vector("The security assessment of our new feature was signed off on 2026-10-19")
+    norm, lead = matcher.closest(event, timed)
+    assert norm.clause_id == "special.15.8" and lead > 0
+    assert matcher.closest(event, []) is None
+    only = matcher.closest(event, timed[:1])
+    assert only is not None and only[0] is timed[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.reason.question import asked_part, negators, parse_question
+from assistant.reason.question import asked_part, dated_event, negators, parse_question
 
 
 @pytest.mark.parametrize(("question", "act"), [
@@ -417,3 +417,14 @@ def test_the_wanted_part_of_a_chinese_yes_no_question_starts_at_its_yes_no_marke
 ])
 def test_presenting_something_untrue_is_read_from_the_question(question: str, deceiving: bool) -> None:
     assert parse_question(question).deceiving is deceiving
+
+
+@pytest.mark.parametrize(("question", "event"), [
+    ("We blocked a batch of illegal videos on 2026-11-23. Are we still in time to report them?",
+     "We blocked a batch of illegal videos on 2026-11-23."),
+    ("董事会10月9日决定合并，现在去申请还来得及吗？", "董事会10月9日决定合并"),
+    ("Yesterday our legal representative changed, what now?", "Yesterday our legal representative changed"),
+    ("Are we still in time to report?", None),
+])
+def test_the_dated_event_is_the_clause_that_names_the_day(question: str, event: str | None) -> None:
+    assert dated_event(question, date(2026, 12, 1)) == event

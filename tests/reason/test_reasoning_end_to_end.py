@@ -42,6 +42,10 @@ AS_OF = "2026-12-01"
     ("我们需要配几个安全管理人员？", "not_stated"),
     ("What is the fine for not filing the annual report?", "not_stated"),
     ("许可证规定用户日志保存6个月，对吧？", "not_stated"),
+    # 6. in time or not, counted from the event the scene dates (the asking sentence names no rule)
+    ("Moderators deleted an illegal livestream clip on Monday 2026-11-16 and nobody told the regulator. If the "
+     + "report goes out today, are we still in time?", "no"),
+    ("运营在11月26日删掉了一段违法直播片段，一直没上报。今天报的话，还来得及吗？", "yes"),
     # 7. false premises and missing clauses
     # asked whether a clause that does not exist says something: no (asked what it says: not stated)
     ("clause 16 says we can resell bandwidth, right?", "no"),
