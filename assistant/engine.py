@@ -107,6 +107,13 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
+def _only_as_channel(question: str, term: str) -> bool:
+    """Every place ``term`` is named in the question is the channel of another act (:data:`intents.CHANNEL`)."""
+    folded, needle = fold(question), fold(term)
+    starts = [i for i in range(len(folded)) if folded.startswith(needle, i)]
+    return bool(starts) and all(intents.CHANNEL.search(folded[max(0, i - 40):i]) for i in starts)
+
+
 class Assistant:
     """Holds the parsed license, its sentence index and (lazily) the retriever; thread-safe answering."""
 
@@ -209,6 +216,8 @@ class Assistant:
         basic telecommunications license") becomes that party."""
         lacking = [m.group() for m in intents.THIRD_PARTY.finditer(question)]
         holding = [m.group() for m in intents.LICENSED_PARTY.finditer(question)]
+        may = parse_question(question).act == "may"  # what is done *on* a service asks its duties, not its licence
+        licensed = {fold(n) for i in self.license.fields.scope.items for n in (i.category, *i.restricted_to)}
         out = []
         for entry, term in self.license.glossary.matches(question):
             update: dict[str, object] = {"asked_as": term}
@@ -216,6 +225,10 @@ class Assistant:
                 continue  # the licence a party holds is not an act of ours: dealing with it is what is asked
             if entry.kind == "service" and any(fold(term) in fold(p) for p in lacking):
                 update["kind"] = "party"
+            if entry.kind == "service" and may and fold(entry.zh) in licensed and _only_as_channel(question, term):
+                # "may we dial phone numbers through our website?" asks about the calls, not the licensed service
+                # they go through (a service with rules of its own — "in our forum" — is kept: its rules apply)
+                continue
             out.append(entry.model_copy(update=update))
         return out
 

@@ -53,6 +53,11 @@ THIRD_PARTY = _cue(r"(没有?|无|未取得|不具备)[^，。？?]{0,14}(牌照
 LICENSED_PARTY = _cue(r"(持有|已取得|已经取得|取得了|拿到了?)[^，。？?]{0,14}(牌照|许可|资质|执照)的",
                       r"\b(that|which|who) (holds?|has|have|owns?|possess(es)?) (a |an |the |its own |their own )?[^.?!,]{0,40}"
                       r"\blicen[cs]e|\b(holding|with) (a |an |the )?(valid |proper |full )?[^.?!,]{0,40}\blicen[cs]e\b")
+# The place an act is done through ("dial numbers through our website", 「在我们网站上卖课」): a service named only
+# there is the channel of the asked act, not the act.
+CHANNEL = _cue(r"\b(through|via|over|from|on|onto|in|inside|within|at|using) (our|the|a|an|this|that|its|their|my)? ?"
+               r"(own |company |official |main )?$",
+               r"(通过|经由|借助|利用|用|在|从)(我们|我司|公司|咱们|自己)?(的)?(自己的|官方)?$")
 # "SM4 or AES-256?", 「用SM4还是AES？」: a choice between named (Latin-script) alternatives.
 # "A or B?" between two names; "…or not?", "…or nah?" only asks yes or no
 CHOICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.+-]*)\s*,?\s*(?:\bor\b|还是|或者)\s*(?!(?:not|no|nah|nope|what)\b)"

@@ -573,3 +573,15 @@ def test_a_licence_a_party_holds_or_lacks_is_no_activity_of_ours() -> None:
     assert [e.kind for e in lacking if e.id == "service.basic-telecom"] == ["party"]
     own = assistant._entries("Can we provide basic telecommunications services?")
     assert [e.kind for e in own if e.id == "service.basic-telecom"] == ["service"]
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Can visitors ring ordinary mobile numbers straight from our website?", False),  # the website is the channel
+    ("网友能不能通过我们网站直接给普通手机号打电话？", False),
+    ("Can we run a website?", True),  # the website is the act
+    ("我们可以做网站吗？", True),
+    ("What must we do about accounts that post spam on our website?", True),  # its duties are asked, not a licence
+])
+def test_a_service_named_only_as_the_channel_of_a_may_question_is_not_its_act(question: str, named: bool) -> None:
+    ids = [e.id for e in get_assistant()._entries(question)]
+    assert ("service.internet-information" in ids) is named, ids

@@ -263,3 +263,15 @@ def test_meeting_the_required_advance_asks_whether_it_is_in_time() -> None:
 
 def test_not_going_on_asked_as_a_duty_is_no_wind_down_date() -> None:
     assert "wind_down" not in date_asks("We won't renew. Must we tell the issuing authority?")
+
+
+@pytest.mark.parametrize(("before", "channel"), [
+    ("can users dial phone numbers through our ", True),
+    ("sell courses on the ", True),
+    ("能不能通过我们的", True),
+    ("可以在", True),
+    ("can we run a ", False),
+    ("我们可以做", False),
+])
+def test_the_words_before_a_service_say_whether_it_is_a_channel(before: str, channel: bool) -> None:
+    assert bool(intents.CHANNEL.search(before)) is channel

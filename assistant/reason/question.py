@@ -46,6 +46,9 @@ _WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何"
 _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")
 _MAY = _any(
     r"\b(can|could|may|might)(?:n?'?t)?\s+(we|i|our|the company|they|kongzhong|one|us|it)\b",
+    # …or what the company lets others do on its service ("can visitors ring mobiles from our site?")
+    r"\b(can|could|may|might)(?:n?'?t)?\s+(users?|customers?|visitors?|members?|subscribers?|clients?|people|players?|"
+    r"merchants?|sellers?|advertisers?|partners?|employees|staff)\b",
     r"\b(we|i|the company) (can|could|may|might)(?:not|n't)?\b",
     r"\b(allowed|permitted|permissible|permission|legal|legally|lawful|acceptable|compliant|all ?right)\b", r"\b(ok|okay|possible)\b",
     r"(?<!\ba )(?<!the )(?<!any )\bfine\b",  # "is that fine?", not "is there a fine?"

@@ -35,6 +35,7 @@ from assistant.reason.question import asked_part, dated_event, negators, parse_q
     ("please confirm: kongzhong.com is on our licence too?", "true"),
     ("Our servers are in Haidian?", "true"),
     ("ok to lease capacity from him?", "may"),
+    ("Can subscribers forward their inbox to any address they like?", "may"),  # what we let others do
     # …but a wh-word anywhere before the auxiliary asks that
     ("By what date do we have to file it?", "when"),
     ("For our app store, what checks do we need?", "what"),
