@@ -94,8 +94,9 @@ CITED_MARGIN = 0.05  # how much better a matched rule must be to replace the rul
 #: …and shares specific words (idf-weighted: one word found in about one clause in seven, log 7 ≈ 2, or two
 #: rarer-than-common ones), not 「许可证」「公司」 that most clauses have
 MIN_SPECIFIC = 2.0
-#: a "yes" needs at least 30% of the question's content (idf-weighted) in the rule's sentence
-MIN_COVERAGE = 0.3
+#: a "yes" needs more than a third of the question's content (idf-weighted) in the rule's sentence: one asked word
+#: of three (「要做公安联网备案吗」 against 「定级备案」) leaves the rest of what is asked unanswered
+MIN_COVERAGE = 0.34
 MIN_ABOUT_COVERAGE = 0.6  # …of a question whether the license has any rule on a topic
 # The question asks about telling users; the rule's sentence must itself tell users (「明示…用户」) to answer it.
 _USERS_TOLD = re.compile(r"\b(notify|notifies|notifying|tell|telling|inform|informing|alert|alerting|email|emailing|"

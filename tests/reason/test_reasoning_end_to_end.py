@@ -42,6 +42,7 @@ AS_OF = "2026-12-01"
     ("我们需要配几个安全管理人员？", "not_stated"),
     ("What is the fine for not filing the annual report?", "not_stated"),
     ("许可证规定用户日志保存6个月，对吧？", "not_stated"),
+    ("许可证要求我们设立首席隐私官吗？", "not_stated"),  # 「用户信息保护」 holds one asked word of three
     # 6. in time or not, counted from the event the scene dates (the asking sentence names no rule)
     ("Moderators deleted an illegal livestream clip on Monday 2026-11-16 and nobody told the regulator. If the "
      + "report goes out today, are we still in time?", "no"),
