@@ -50,7 +50,7 @@ from .reason.decide import (
 )
 from .reason.match import NormMatcher
 from .reason.normalise import Speller, normalise
-from .reason.norms import compile_norms
+from .reason.norms import Norm, compile_norms
 from .reason.question import QuestionForm, dated_event, parse_question
 from .retrieval import ClauseHit, Tokenizer, expand_query
 from .schema import Answer, Citation, Language, RelatedClause, Verdict
@@ -109,8 +109,8 @@ def clean_question(question: object, max_chars: int) -> str:
 
 def _only_as_channel(question: str, term: str) -> bool:
     """Every place ``term`` is named in the question is the channel of another act (:data:`intents.CHANNEL`)."""
-    folded, needle = fold(question), fold(term)
-    starts = [i for i in range(len(folded)) if folded.startswith(needle, i)]
+    folded = fold(question)
+    starts = [m.start() for m in re.finditer(re.escape(fold(term)), folded)]
     return bool(starts) and all(intents.CHANNEL.search(folded[max(0, i - 40):i]) for i in starts)
 
 
@@ -127,6 +127,8 @@ class Assistant:
         self.norms = compile_norms(self.license)
         self.orders = cited_orders(self.index)
         self.speller = Speller(self.license)
+        #: the services the scope grants by name: named only as a channel, they are not the act asked about
+        self._scope_services = {fold(n) for i in self.license.fields.scope.items for n in (i.category, *i.restricted_to)}
         self._retriever = None
         self.matcher: NormMatcher | None = None
         self._lock = threading.Lock()
@@ -159,9 +161,9 @@ class Assistant:
 
     # -- planning ---------------------------------------------------------------------------------------------
     def plan(self, question: str) -> list[Part]:
-        entries = self._entries(question)
         # "whose name is on the permit?" asks a fact: only a question in the may-form asks for permission
         form = parse_question(question)
+        entries = self._entries(question, form)
         # …and "isn't IM excluded from our scope?" asks the inverse of whether it is permitted
         permission = (bool(intents.PERMISSION.search(question)) or form.inverse) and form.act in ("may", "must", "true")
         # a duty or a count the scene mentions is not what is asked: 「新来的法务要做主体核验，…公司全称是什么？」,
@@ -210,14 +212,14 @@ class Assistant:
             parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
         return parts
 
-    def _entries(self, question: str) -> list[GlossaryEntry]:
+    def _entries(self, question: str, form: QuestionForm | None = None) -> list[GlossaryEntry]:
         """Glossary entries the question names, each remembering the words it was asked by; a service that only
         describes a third party by the licence it lacks or holds (「没有基础电信牌照的公司」, "a carrier that holds a
         basic telecommunications license") becomes that party."""
         lacking = [m.group() for m in intents.THIRD_PARTY.finditer(question)]
         holding = [m.group() for m in intents.LICENSED_PARTY.finditer(question)]
-        may = parse_question(question).act == "may"  # what is done *on* a service asks its duties, not its licence
-        licensed = {fold(n) for i in self.license.fields.scope.items for n in (i.category, *i.restricted_to)}
+        # what is done *on* a service asks its duties, not its licence
+        may = (form or parse_question(question)).act == "may"
         out = []
         for entry, term in self.license.glossary.matches(question):
             update: dict[str, object] = {"asked_as": term}
@@ -225,7 +227,8 @@ class Assistant:
                 continue  # the licence a party holds is not an act of ours: dealing with it is what is asked
             if entry.kind == "service" and any(fold(term) in fold(p) for p in lacking):
                 update["kind"] = "party"
-            if entry.kind == "service" and may and fold(entry.zh) in licensed and _only_as_channel(question, term):
+            if entry.kind == "service" and may and fold(entry.zh) in self._scope_services \
+                    and _only_as_channel(question, term):
                 # "may we dial phone numbers through our website?" asks about the calls, not the licensed service
                 # they go through (a service with rules of its own — "in our forum" — is kept: its rules apply)
                 continue
@@ -295,7 +298,7 @@ class Assistant:
         if any(p.kind == "obligation" for p in parts) or form.premise:
             findings = self._premise_checks(parts, lang, form.premise) + findings
         if not form.yes_no:  # a yes/no question about a field's value is answered by the value itself
-            false = self._field_premises(text, lang)
+            false = self._field_premises(text, form, lang)
             if false:
                 rest = [f for f in findings if f.verdict != "not_stated" and f.cited != false.cited]
                 findings = [replace(false, text=" ".join([false.text] + [f.text for f in rest]),
@@ -329,10 +332,12 @@ class Assistant:
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
         findings = deceiving(form, findings, self.norms, self.index, lang)
         findings = stated_period(form, findings, self.norms, matches, lang)
-        event = dated_event(text, day)
+        def by_event(timed: list[Norm]) -> tuple[Norm, float] | None:  # only asked when nothing else has a period
+            event = dated_event(text, day)
+            return self.matcher.closest(self._query_vector(event), timed) if event else None
+
         findings = computed_deadline(form, findings, self.norms, matches, self.index, self.license.fields.expiry, day,
-                                     lang, lambda timed: self.matcher.closest(self._query_vector(event), timed)
-                                     if event else None)
+                                     lang, by_event)
         findings = order_of_rule(self.index, findings, self.orders, text, lang) if form.yes_no else findings
         return verdict_for_form(form, findings)
 
@@ -456,8 +461,8 @@ class Assistant:
                                 lexical=lambda s: self._sentence_overlap(question, s, lang),
                                 event=bool(intents.EVENT.search(question)))
 
-    def _field_premises(self, text: str, lang: Language) -> Finding | None:
-        for entry in self._entries(text):
+    def _field_premises(self, text: str, form: QuestionForm, lang: Language) -> Finding | None:
+        for entry in self._entries(text, form):
             clause_id = field_clause(entry) if entry.kind == "field" else None
             corrected = clause_id and contradicted_field(self.index, clause_id, entry.asked_as or entry.zh, text, lang)
             if corrected:

@@ -177,8 +177,9 @@ class NormMatcher:
         """The candidate unit most similar to a text (its Chinese and its English alike) and its lead over the
         next candidate; None without candidates."""
         q = np.asarray(vector, dtype=np.float32)
+        wanted = {id(c) for c in candidates}
         scored = sorted(((0.5 * float(self.vectors[0, i] @ q + self.vectors[1, i] @ q), i) for i, n in enumerate(self.norms)
-                         if any(n is c for c in candidates)), reverse=True)
+                         if id(n) in wanted), reverse=True)
         if not scored:
             return None
         lead = scored[0][0] - scored[1][0] if len(scored) > 1 else 1.0
