@@ -193,12 +193,20 @@ _RELATIVE_DAY = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(map(re.escape, _R
                            + r")(?![A-Za-z])", re.IGNORECASE)
 
 
+# A day whose year is named relative to the year the question is asked: 「今年4月1日」, 「去年12月28日」.
+_RELATIVE_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
+_RELATIVE_YEAR_DAY = re.compile(r"(?P<rel>前年|去年|今年|明年)\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
+
+
 def dates_in(text: str, year: int | None = None, today: date | None = None) -> list[date]:
     """The real days named in a text, in the order they appear; a day written without its year is in the year
-    of the last full date before it, or else in ``year`` (the year the question is asked; left out without);
+    of the last full date before it, or else in ``year`` (the year the question is asked; left out without),
+    and 「今年/去年/明年…」 a year counted from ``year``;
     with ``today``, "today", "yesterday", 「昨天」… are days too."""
-    full = sorted((m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
-                  if (day := date_of(m)) is not None)
+    full = sorted([(m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
+                   if (day := date_of(m)) is not None] + ([] if year is None else [
+                  (m.start(), day) for m in _RELATIVE_YEAR_DAY.finditer(text)
+                  if (day := date_of(m, year + _RELATIVE_YEARS[m["rel"]])) is not None]))
     found = list(full)
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):

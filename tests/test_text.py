@@ -217,6 +217,13 @@ def test_a_day_without_its_year_alone_takes_the_year_it_is_asked_in() -> None:
     assert dates_in("2025年11月13日下架，12月2日补报", 2026) == [date(2025, 11, 13), date(2025, 12, 2)]
 
 
+def test_a_year_named_relative_to_the_year_asked_in_dates_the_day_and_those_after_it() -> None:
+    assert dates_in("今年3月2日处置了违法信息，3月9日上报", 2026) == [date(2026, 3, 2), date(2026, 3, 9)]
+    assert dates_in("去年11月30号股东变更，12月3日提交", 2026) == [date(2025, 11, 30), date(2025, 12, 3)]
+    assert dates_in("明年2月1日", 2026) == [date(2027, 2, 1)]
+    assert dates_in("今年3月2日") == []  # without the year it is asked in, no year to count from
+
+
 @pytest.mark.parametrize(("text", "periods"), [
     ("许可证是2021年颁发的吗？", [(date(2021, 1, 1), date(2021, 12, 31))]),
     ("许可证是2022年1月颁发的，对吧？", [(date(2022, 1, 1), date(2022, 1, 31))]),

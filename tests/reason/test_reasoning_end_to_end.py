@@ -106,6 +106,9 @@ AS_OF = "2026-12-01"
     ("Our registered address changed on 2026-11-20. Are we still within the time limit to update the system?",
      "yes"),
     ("今年的许可证年报我们是2026年5月6日才参加的，算按时吗？", "no"),
+    # …with the event's year said as 「今年」: reported on the tenth working day after (清明 in between)
+    ("今年4月1日我们处置了一批违法信息，4月16日才上报，算按时吗？", "yes"),
+    ("今年4月1日我们处置了一批违法信息，4月17日才上报，算按时吗？", "no"),
     # …the deadline of the matched sentence's own period: 「立即处置…并在处置后的10个工作日内上报」
     ("We handled some illegal posts on 2026-11-24 — are we still within the reporting window today?", "yes"),
     # a year or a month claimed for one of the license's dates
