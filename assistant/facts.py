@@ -38,7 +38,8 @@ def _value(text: str) -> str:
 
 _CLAIM_ZH = re.compile(r"是([\u4e00-\u9fff]{2,4}?)(?:吧|吗|对吧|对不对|没错吧)")
 _CLAIM_EN = re.compile(r"\b(?:is|are)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,3})\s*,?\s*(?:right|correct)\b")
-_ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]?ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}")
+# 京ICP证020001号, 沪B2-20230456, and the romanised "Jing ICP Zheng 020001" of the translation
+_ASKED_NUMBER = re.compile(r"[\u4e00-\u9fff]?ICP[\u4e00-\u9fff]?\s*\d+\s*号?|[A-Z]\d-\d{8}|(?:\b[A-Z][a-z]+\s+)?ICP\s+[A-Z][a-z]+\s+\d+")
 
 
 def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Language) -> tuple[str, bool | None]:
@@ -67,14 +68,35 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
             return (f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."), False
     if clause_id == "main.number":
         number = index.license.fields.license_number
+        english = fold(_value(index.license.clause(clause_id).text_en))  # "jing icp zheng 020001 (京icp证020001号)"
+        written = {fold(number), *(part.strip(" ()") for part in english.split("("))}
         for asked in _ASKED_NUMBER.findall(question):
-            if fold(asked) != fold(number):
+            if fold(asked).strip() not in written:
                 return (f"不对，许可证编号是{number}，不是{asked.strip()}。" if zh else
                         f"No, the license number is {number}, not {asked.strip()}."), False
             return ("是的。" if zh else "Yes."), True
     if tpl.field_by_id(clause_id) and tpl.field_by_id(clause_id).kind == "text":
+        quoted = _quoted_values(question, lang)
+        if quoted:  # 「网站名称我们写成了“空中网”，一致吧？」, "records our site name as 空中快递, right?"
+            clause = index.license.clause(clause_id)
+            wrong = [q for q in quoted if fold(q) not in fold(_value(clause.text_zh) + " " + _value(clause.text_en))]
+            if not wrong:
+                return "", True
+            value = _value(clause.text_zh) if zh else _value(clause.text_en)
+            return (f"不对，是{value}，不是{wrong[0]}。" if zh else f"No, it is {value}, not {wrong[0]}."), False
         return "", _names_in_value(index, clause_id, question)
     return "", None
+
+
+_QUOTED = re.compile(r"[“「『\"‘]([^”」』\"’]{2,40})[”」』\"’]")
+_CJK_WORD = re.compile(r"(?<![A-Za-z0-9\u4e00-\u9fff])[\u4e00-\u9fff]{2,}(?![A-Za-z0-9\u4e00-\u9fff])")  # not 「ICP证的access」
+
+
+def _quoted_values(question: str, lang: Language) -> list[str]:
+    """The values a question sets apart as its claim: what it quotes, and a Chinese word standing on its own in an
+    English question."""
+    asked = asked_part(question)
+    return _QUOTED.findall(asked) + (_CJK_WORD.findall(_QUOTED.sub(" ", asked)) if lang == "en" else [])
 
 
 #: words jieba tags as names that name the document itself

@@ -47,3 +47,23 @@ def test_a_section_is_part_of_the_license_only_where_the_license_says_so(lic: Li
     annex = state_field(index, "annex.preamble", "en", "Is the annex part of the license?")
     assert annex.holds is True and "main.preamble" in [s.clause_id for s in annex.cited]  # 「（正文和附件）」
     assert state_field(index, "annex.preamble", "en", "What does the annex list?").holds is None
+
+
+@pytest.mark.parametrize(("clause_id", "question", "lang", "holds"), [
+    # the number as the translation romanises it, and a digit off
+    ("main.number", "Our license number is Jing ICP Zheng 020001, right?", "en", True),
+    ("main.number", "Our license number is Jing ICP Zheng 020010, right?", "en", False),
+    ("main.number", "我们的许可证编号是京ICP证020011号吧？", "zh", False),
+    # a value the question quotes, or writes in Chinese inside English
+    ("annex.site-name", "备案材料里网站名称我们写成了“空中网”，跟许可证上一致吧？", "zh", False),
+    ("annex.site-name", "备案材料里网站名称我们写成了“空中信使”，跟许可证上一致吧？", "zh", True),
+    ("annex.site-name", "The license records our website name as 空中快递, right?", "en", False),
+    # Chinese glued to English words is part of the question, not a value it claims
+    ("annex.access-provider", "ICP证的access provider是谁", "en", None),
+])
+def test_a_value_the_question_claims_for_a_field_is_held_against_it(lic: License, clause_id: str, question: str,
+                                                                   lang: str, holds: bool | None) -> None:
+    finding = state_field(SentenceIndex(lic), clause_id, lang, question)  # type: ignore[arg-type]
+    assert finding.holds is holds
+    if holds is False:
+        assert finding.text.startswith(("No", "不对"))

@@ -24,6 +24,7 @@ from ..evidence import Sentence, time_limits
 from ..findings import Finding, SentenceIndex, quote_line
 from ..intents import IN_TIME, OVERDUE
 from ..schema import Language, Verdict
+from ..template import field_by_id
 from ..text import cn_to_int
 from .deadlines import deadline
 from .match import NormMatch
@@ -368,6 +369,10 @@ def yes_no(form: QuestionForm, findings: list[Finding], norms: list[Norm], match
             return [replace(main, verdict="yes", text=lead + main.text, intent=main.intent + ":claim-holds")] + \
                 findings[1:]
         return findings  # a stated fact that settles no yes/no by itself: say it, do not borrow a rule
+    if main.holds is not None and form.act == "must" and main.intent.startswith(("fact:", "fallback:")) \
+            and any(field_by_id(s.clause_id) for s in main.cited):
+        # 「“空中信使”这个名字需要去注册商标吗？」: the field holds the name, which says nothing of a duty
+        return [replace(main, holds=None)] + findings[1:]
     if main.holds is not None:  # a fact or a date that settles the question by itself
         # …asked of the license's own state: a scene's negation ("we won't renew. Is that in time?") flips nothing
         negated = form.negated and bool(negators(asking_sentence(form.text)))

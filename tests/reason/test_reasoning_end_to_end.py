@@ -116,6 +116,9 @@ AS_OF = "2026-12-01"
     ("许可证是2023年发的吧？", "no"),
     ("Does the license expire in 2027?", "no"),
     # a value claimed for a field: the whole name, not a place inside it
+    ("The license lists our website name as 空中快递, correct?", "no"),
+    # …which, named in a must-question, says nothing of a duty
+    ("“空中信使”这个网站名称需要我们去注册成商标吗？", "not_stated"),
     ("附件上的接入服务提供单位是中国联通北京分公司吗？", "no"),
     # an attribute the nearest clause lacks; doing the act before the approval it needs, and the inverse
     ("What fee does the ministry charge for the annual report?", "not_stated"),
