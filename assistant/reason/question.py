@@ -83,14 +83,16 @@ _THIRD_PARTY = _any(
     r"\b(firms?|compan(y|ies)|providers?|operators?|business(es)?|part(y|ies)|someone|anyone|vendors?|resellers?|isps?|"
     r"outfits?|entit(y|ies)|people|partners?|clients?|customers?|startups?|suppliers?|contractors?|carriers?|agents?|"
     r"affiliates?|merchants?|developers?|shops?|who|that|which)\b[^.?!,]{0,40}\b(without|lacking|with no|no|(does|do)n'?t have|"
-    r"does not have|do not have|not licensed|unlicensed)\b[^.?!,]{0,20}\b(licen[cs]es?|permits?|approvals?)\b",
+    r"does not have|do not have|not licensed|unlicensed)\b"
+    # …its lack, not a step the act skips: "change the entity without waiting for approval"
+    r"(\s+(?!(waiting|getting|obtaining|asking|seeking|applying|for|to|until)\b)[\w-]+){0,3}?\s+(licen[cs]es?|permits?|approvals?)\b",
     # what the user does not do is no refusal of ours: 「用户不主动取消就扣费」, "unless users don't opt out"
     r"(用户|客户|消费者|会员|对方|他们|他|她)(自己|本人)?(不|没有?|未)",
     r"\b(users?|customers?|subscribers?|members?|clients?|consumers?|he|she)\s+((do|does|did|has|have|had|would|will)"
     r"(n'?t| not)|never|not)\b",
 )
 _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|reference|account|id)\s+no\b\.?|\bno\.\s*\d|"
-                     r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|没错|不然|"
+                     r"(没有|没|不|未)[\u4e00-\u9fff]{0,2}的(?!话|情况|时候)|不(太|很|大|够|怎么|那么)[\u4e00-\u9fff]{1,3}的|\bnot (a|an)\b|不得|不含|不良|不同|不断|不仅|不少|不法|不当|不久|不是吗|没问题|没错|不然|"
                      r"不实|不正当|不合法|不合规|不规范|不真实|不公平|不合理|不准确|不明|不再继续经营|"
                      r"\byes or no\b|\bor (not|nah|nope)\b|\bno (later|sooner|more|less) than\b|^\W*no\b|\bno matter\b|"
                      # "Isn't IM excluded?" asks whether it is: a question's leading negative auxiliary is a bias,
@@ -189,6 +191,7 @@ _ONLY_THIS = re.compile(
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
                  r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
+                 r"(没|未|不)(报批|报审|审批|批准)",  # 「没报批的情况下」
                  _BEFORE_STEP_ZH, _DO_FIRST.pattern,
                  # leaving the telling out (「不写出来」, 「先不告诉价格」, "not telling them"): the act is still done
                  r"(不|没|未)(告诉|告知|通知|说明|写明|写出|写上|标明|标出|标注|提示|公示|披露|公布|透露|让[^，。？?]{1,6}知道)",
@@ -383,7 +386,7 @@ def _act(text: str) -> Act:
     return "what"
 
 
-_WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|牌照|资质|申请|备案|同意|报告)")
+_WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|报批|牌照|资质|申请|备案|同意|报告)")
 
 
 _MODAL_ZH = re.compile(r"能不能|可不可以|可以|可否|能否|(?<![可功])能|是否|要不要|需不需要|需要|必须|应当|应该|得不得|行不行|行吗|允许")

@@ -142,9 +142,17 @@ def test_dates_claims_and_premise() -> None:
     ("续费的时候能不能先扣钱，不通知用户？", True),
     ("Could we raise the monthly price, not informing existing subscribers?", True),
     ("可以不告诉用户吗？", True),  # whether that is itself a duty skipped is the norm's to say (a duty stays "no")
+    # the step left out in a 「…的情况下」 clause; waiting for a step is doing without it, not a party that lacks it
+    ("没报批的情况下，能不能先把这项服务开起来？", True),
+    ("Can we change the operating entity without waiting for approval from the authority?", True),
 ])
 def test_a_negation_that_drops_a_step(question: str, stepless: bool) -> None:
     assert parse_question(question).stepless is stepless
+
+
+def test_a_party_that_lacks_a_licence_is_no_negation_of_the_act() -> None:
+    assert not parse_question("A vendor with no basic telecom operating license offers lines. Can we lease from them?").negated
+    assert not parse_question("Can we buy capacity from a firm without a valid licence?").negated
 
 
 def test_an_abbreviation_ends_no_sentence() -> None:
