@@ -12,6 +12,7 @@ from .corpus import GlossaryEntry
 from .evidence import Sentence, time_limits
 from .findings import Finding, SentenceIndex, quote_line
 from .intents import IN_TIME, OVERDUE, PART_OF, RENEWAL, VALID_STATUS, WIND_DOWN, DateAsk
+from .parser import Clause
 from .reason.question import asked_part
 from .schema import Language
 from .text import dates_in, fold, periods_in
@@ -34,6 +35,16 @@ def _value(text: str) -> str:
         if sep in text:
             return text.split(sep, 1)[1].strip()
     return text
+
+
+def _both_values(clause: Clause) -> str:
+    """A field's value in both languages, folded, for finding what a question names in it."""
+    return fold(_value(clause.text_zh) + " " + _value(clause.text_en))
+
+
+def _not_the_value(clause: Clause, asked: str, zh: bool) -> str:
+    value = _value(clause.text_zh) if zh else _value(clause.text_en)
+    return f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."
 
 
 _CLAIM_ZH = re.compile(r"是([\u4e00-\u9fff]{2,4}?)(?:吧|吗|对吧|对不对|没错吧)")
@@ -64,8 +75,7 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
         clause = index.license.clause(clause_id)
         asked = claim.group(1).strip()
         if fold(asked) not in fold(clause.text_zh) and fold(asked) not in fold(clause.text_en):
-            value = _value(clause.text_zh) if zh else _value(clause.text_en)
-            return (f"不对，是{value}，不是{asked}。" if zh else f"No, it is {value}, not {asked}."), False
+            return _not_the_value(clause, asked, zh), False
     if clause_id == "main.number":
         number = index.license.fields.license_number
         english = fold(_value(index.license.clause(clause_id).text_en))  # "jing icp zheng 020001 (京icp证020001号)"
@@ -79,11 +89,8 @@ def _membership(index: SentenceIndex, clause_id: str, question: str, lang: Langu
         quoted = _quoted_values(question, lang)
         if quoted:  # 「网站名称我们写成了“空中网”，一致吧？」, "records our site name as 空中快递, right?"
             clause = index.license.clause(clause_id)
-            wrong = [q for q in quoted if fold(q) not in fold(_value(clause.text_zh) + " " + _value(clause.text_en))]
-            if not wrong:
-                return "", True
-            value = _value(clause.text_zh) if zh else _value(clause.text_en)
-            return (f"不对，是{value}，不是{wrong[0]}。" if zh else f"No, it is {value}, not {wrong[0]}."), False
+            wrong = [q for q in quoted if fold(q) not in _both_values(clause)]
+            return (_not_the_value(clause, wrong[0], zh), False) if wrong else ("", True)
         return "", _names_in_value(index, clause_id, question)
     return "", None
 
@@ -125,7 +132,7 @@ def _names_in_value(index: SentenceIndex, clause_id: str, question: str) -> bool
     """"Are our servers in Haidian?": True when a name the question gives is in the field's value, False when
     it names something else only, None when it names nothing to check."""
     clause = index.license.clause(clause_id)
-    value = fold(_value(clause.text_zh) + " " + _value(clause.text_en))
+    value = _both_values(clause)
     label = fold(clause.label_zh + " " + clause.label_en)
     # the names the asking sentence gives, not the scene's ("…as a trademark in Class 38. Does the license say…?")
     names = [n for n in _proper_names(asked_part(question)) if fold(n) not in label]

@@ -203,10 +203,12 @@ def dates_in(text: str, year: int | None = None, today: date | None = None) -> l
     of the last full date before it, or else in ``year`` (the year the question is asked; left out without),
     and 「今年/去年/明年…」 a year counted from ``year``;
     with ``today``, "today", "yesterday", 「昨天」… are days too."""
-    full = sorted([(m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
-                   if (day := date_of(m)) is not None] + ([] if year is None else [
-                  (m.start(), day) for m in _RELATIVE_YEAR_DAY.finditer(text)
-                  if (day := date_of(m, year + _RELATIVE_YEARS[m["rel"]])) is not None]))
+    full = [(m.start(), day) for pattern in DATE_PATTERNS for m in pattern.finditer(text)
+            if (day := date_of(m)) is not None]
+    if year is not None:
+        full += [(m.start(), day) for m in _RELATIVE_YEAR_DAY.finditer(text)
+                 if (day := date_of(m, year + _RELATIVE_YEARS[m["rel"]])) is not None]
+    full.sort()
     found = list(full)
     for pattern in YEARLESS_PATTERNS:
         for m in pattern.finditer(text):
