@@ -168,9 +168,11 @@ class Assistant:
         permission = (bool(intents.PERMISSION.search(question)) or form.inverse) and form.act in ("may", "must", "true")
         # a duty or a count the scene mentions is not what is asked: 「新来的法务要做主体核验，…公司全称是什么？」,
         # 「公司有几个股东变了，要报备吗？」
-        duty = bool(intents.DUTY.search(form.wanted))
-        quantity = bool(intents.QUANTITY.search(form.wanted) or intents.NUMBER_CLAIM.search(question))
-        when = bool(intents.WHEN.search(question))
+        # …and "how many days do we have to update it?" asks a duty's time limit, not a figure
+        duration = bool(intents.DURATION.search(form.wanted))
+        duty = duration or bool(intents.DUTY.search(form.wanted))
+        quantity = duration or bool(intents.QUANTITY.search(form.wanted) or intents.NUMBER_CLAIM.search(question))
+        when = duration or bool(intents.WHEN.search(question))
         asks = intents.date_asks(question)
         activities = [e for e in entries if e.kind not in _NOT_ACTIVITIES]
         parts: list[Part] = [Part("reference", field_id=c) for c in intents.clause_references(question)]
@@ -209,7 +211,7 @@ class Assistant:
         answered = [p for p in parts if p.kind != "reference"]
         if topics and (duty or not answered or (quantity and not asks)):
             extra = [e for e in entries if e.kind in ("authority", "document")]
-            parts.append(Part("obligation", topics + extra, quantity=quantity, when=when))
+            parts.append(Part("obligation", topics + extra, quantity=quantity, when=when, duration=duration))
         return parts
 
     def _entries(self, question: str, form: QuestionForm | None = None) -> list[GlossaryEntry]:
@@ -457,7 +459,8 @@ class Assistant:
                                 periods[0] if len(periods) == 1 else None)
         if part.kind == "absent_field":
             return absent_field(self.index, part.entries[0], lang)
-        return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when, ranks=ranks,
+        return find_obligations(self.index, part.entries, lang, quantity=part.quantity, when=part.when,
+                                duration=part.duration, ranks=ranks,
                                 lexical=lambda s: self._sentence_overlap(question, s, lang),
                                 event=bool(intents.EVENT.search(question)))
 

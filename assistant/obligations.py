@@ -75,8 +75,14 @@ def _states_number(sentence: Sentence, entries: list[GlossaryEntry]) -> bool:
     return False
 
 
+def _states_duration(sentence: Sentence) -> bool:
+    """Does the sentence set a time limit counted in days, months or years ("within 10 working days")? One to be
+    met "at once" answers no "how many days"."""
+    return any(t.kind in ("within", "advance") and t.number for t in time_limits(sentence.text))
+
+
 def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: Language, *, quantity: bool,
-                     when: bool, ranks: dict[str, int],
+                     when: bool, ranks: dict[str, int], duration: bool = False,
                      lexical: Callable[[Sentence], float] = lambda s: 0.0, event: bool = False) -> Finding | None:
     """None when no sentence mentions any of the terms. Each specific topic of the question gets its own
     best sentence (greedy cover), so 「违法信息和重大安全事件的时限」 cites both clauses."""
@@ -109,7 +115,7 @@ def find_obligations(index: SentenceIndex, entries: list[GlossaryEntry], lang: L
         covered_ids |= {e.id for e in gained}
     order = list(dict.fromkeys(s.clause_id for s in chosen))
     chosen = sorted(set(chosen), key=lambda s: (order.index(s.clause_id), s.index))
-    if quantity and not any(_states_number(s, entries) for s in chosen):
+    if quantity and not any(_states_duration(s) if duration else _states_number(s, entries) for s in chosen):
         text = ("许可证未载明具体数字；相关条款只作一般性要求。" if lang == "zh" else
                 "The license does not state a figure for this; the related clause only sets a general requirement.")
         return Finding("not_stated", text, [], order, confidence=0.7, intent="not_stated:quantity")

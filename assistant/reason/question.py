@@ -37,10 +37,11 @@ _WHAT_DO = _any(
 _WHEN = _any(
     r"\bwhen\b", r"\bby what (date|day|time)\b", r"\bwhat (date|day)\b", r"\bwhich (date|day)\b",
     r"\bwhat('s| is) the (deadline|due date|latest)\b", r"\bdeadline\s*\W*$", r"\bdue (by|on)?\s*\W*$",
-    r"\bhow (soon|fast|quickly)\b", r"\bhow long do we have\b", r"\bhow many days (do we have|after|before)\b",
+    r"\bhow (soon|fast|quickly)\b", r"\bhow long do we have\b", r"\bhow many (working |business |calendar )?days (do we have|after|before)\b",
     r"\buntil when\b", r"\bwithin how\b", r"\bhow (far|long|early|much time) (ahead|in advance|before|beforehand)\b",
     r"\bhow much (notice|lead time)\b",
-    r"什么时候|何时|哪天|哪一天|几号|截止|期限|最晚|最迟|多久之内|多久内|多长时间内|几天内|多少天内|几个工作日|多少个工作日|时限|哪个季度|啥时候",
+    r"什么时候|何时|哪天|哪一天|几号|截止|期限|最晚|最迟|几个工作日|多少个工作日|时限|哪个季度|啥时候",
+    r"(多久|多长时间|(多少|几)个?(工作日|自然日|天|日|周|星期|月|年|小时))(之|以)?内",
 )
 _WH_ZH = re.compile(r"什么|哪|谁|啥|几|多少|多久|多长|怎么|如何")
 _HOW_MANY = _any(r"\bhow (many|much)\b", r"多少|几个|几名|几人|几次|几家|几项")

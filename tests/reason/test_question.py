@@ -27,6 +27,10 @@ from assistant.reason.question import asked_part, dated_event, negators, parse_q
     ("做信息服务广告的时候，广告里必须写明什么？", "what"),
     ("How many domains are listed?", "how_many"),
     ("How far ahead of expiry must we apply for renewal?", "when"),
+    # a span of time asked with 之内/以内 or in working days asks by when, whatever its modal
+    ("系统信息变更后，多长时间之内要更新？", "when"),
+    ("年报要在几个月以内交？", "when"),
+    ("After the assessment, how many working days do we have to send the report?", "when"),
     # a yes/no question may open with a phrase before its comma, and "which" inside it asks nothing
     ("For our app store, can we just not tell users which permissions the apps take?", "may"),
     # a clause with no comma before the inverted auxiliary; a greeting first; a statement asked back

@@ -276,3 +276,20 @@ def test_charging_users_is_not_forbidden() -> None:
     # 15(5) requires charging accurately and forbids only fees other than the marked price
     for question in ("我们可以向用户收取信息服务费吗？", "Can we charge users for our information services?"):
         assert answer(question, AS_OF).verdict != "no"
+
+
+@pytest.mark.parametrize(("question", "limit"), [
+    ("发现并处置了违法信息，几个工作日内得向主管部门上报？", "10个工作日"),
+    ("How many days do we have to file the written report once a security assessment is done?", "30 days"),
+    ("股东换了以后，多少天内要去信息系统里更新？", "30日"),
+])
+def test_a_number_of_days_asked_is_the_time_limit_of_the_duty(question: str, limit: str) -> None:
+    result = answer(question, AS_OF)
+    assert result.verdict == "info" and limit in result.answer, (result.intent, result.answer[:200])
+
+
+@pytest.mark.parametrize("question", ["Within how many days must we answer a user complaint?",
+                                      "发生大规模用户信息泄露后，几个小时内要报告？"])
+def test_a_number_of_days_the_duty_does_not_set_is_not_stated(question: str) -> None:
+    # 5 sets no time limit for complaints; 8 says "at once" (第一时间), which is no number of hours
+    assert answer(question, AS_OF).verdict == "not_stated"
