@@ -390,6 +390,7 @@ def _act(text: str) -> Act:
 _WITHOUT_STEP_ZH = re.compile(r"(不|没有?|未|无)[^，,]{0,16}(许可|批准|审批|报批|牌照|资质|申请|备案|同意|报告)")
 
 
+_PLAN_ZH = re.compile(r"打算|准备|计划|想要|(?<![着理])想|决定|拟")
 _MODAL_ZH = re.compile(r"能不能|可不可以|可以|可否|能否|(?<![可功])能|是否|要不要|需不需要|需要|必须|应当|应该|得不得|行不行|行吗|允许")
 _POINTS_BACK_ZH = re.compile(r"\s*(这样|这么|那样|如此|此举)(做|干|操作|安排|处理)?")
 
@@ -406,6 +407,10 @@ def _main_clause_zh(text: str) -> str:
     # a bare particle clause, or one that points back (「这样做是符合要求的吧」), asks about the clause before it
     bare = len(re.sub(r"[？?！!。\s]", "", _MODAL_ZH.sub("", _A_NOT_A.sub("", tail)))) <= 4 or _POINTS_BACK_ZH.match(tail)
     main = (clauses[-2] + "，" + tail) if bare else tail
+    if bare:  # …back to the clause where we say what we plan (「打算不向用户说明…，只在后台记录，可以吗？」)
+        planned = [i for i, c in enumerate(clauses[:-2]) if _PLAN_ZH.search(c)]
+        if planned:
+            main = "，".join(clauses[planned[-1]:])
     # a tail with no modal of its own continues the clause that asks (「能不能不配专职人员，让运维兼着干？」)
     asking = [i for i, c in enumerate(clauses) if _MODAL_ZH.search(c)]
     if not bare and asking and not _MODAL_ZH.search(tail):

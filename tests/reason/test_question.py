@@ -441,3 +441,14 @@ def test_presenting_something_untrue_is_read_from_the_question(question: str, de
 ])
 def test_the_dated_event_is_the_clause_that_names_the_day(question: str, event: str | None) -> None:
     assert dated_event(question, date(2026, 12, 1)) == event
+
+
+@pytest.mark.parametrize(("question", "negated"), [
+    # a bare 「可以吗」 asks about the whole plan, from the clause that says what we plan to do
+    ("我们计划先不做安全评估，等用户多了再说，行吗？", True),
+    ("公司准备不配投诉受理人员，全交给机器人，可以吗？", True),
+    # …and a scene before the plan stays the scene
+    ("用户不太满意，我们打算把客服电话换成在线表单，可以吗？", False),
+])
+def test_a_bare_particle_asks_about_the_whole_plan(question: str, negated: bool) -> None:
+    assert parse_question(question).negated is negated
