@@ -20,7 +20,7 @@ from ..text import is_cjk
 _WORD = re.compile(r"(?<![A-Za-z'’])[A-Za-z]{4,}(?![A-Za-z'’])")  # contractions ("doesn't") are left alone
 _FULL_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 MIN_SIMILARITY = 80  # rapidfuzz ratio (0–100) a correction needs
-_SHORT = re.compile(r"(?<![A-Za-z'’])[a-z]{3}(?![A-Za-z'’])")
+_SHORT = re.compile(r"(?<![A-Za-z'’-])[a-z]{3}(?![A-Za-z'’-])")  # "pre-listing", "non-EU": a prefix, no word
 # A three-letter non-word is corrected only into a word the question's form rests on ("do we hav to" → "have");
 # anything else may be an acronym or slang ("ppl", "isp") that a spelling dictionary would spoil.
 _FORM_WORDS = frozenset({"have", "has", "can", "may", "must", "need", "does", "are", "the", "our"})

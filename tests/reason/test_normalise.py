@@ -27,6 +27,7 @@ def speller() -> Speller:
     # a three-letter slip becomes a word the question's form needs, and nothing else
     ("do we hav to file it?", "do we have to file it?"),
     ("can an isp host us? ppl ask", "can an isp host us? people ask"),
+    ("do the pre-launch checks cover non-EU users?", "do the pre-launch checks cover non-EU users?"),  # prefixes
     # chat shorthand for whole words, in English text only; a capital letter alone is no shorthand
     ("r we allowed to charge extra??", "are we allowed to charge extra??"),
     ("is it still valid rn", "is it still valid right now"),
