@@ -43,6 +43,7 @@ from .reason.decide import (
     described_prohibition,
     missing_attribute,
     missing_clause,
+    not_provided,
     stated_period,
     undecided_is_silent,
     verdict_for_form,
@@ -214,6 +215,10 @@ class Assistant:
             parts.append(Part("obligation", topics + extra, quantity=quantity, when=when, duration=duration))
         return parts
 
+    def _services(self, text: str) -> set[str]:
+        """The glossary's services a text names."""
+        return {e.id for e, _ in self.license.glossary.matches(text) if e.kind == "service"}
+
     def _entries(self, question: str, form: QuestionForm | None = None) -> list[GlossaryEntry]:
         """Glossary entries the question names, each remembering the words it was asked by; a service that only
         describes a third party by the licence it lacks or holds (「没有基础电信牌照的公司」, "a carrier that holds a
@@ -330,6 +335,7 @@ class Assistant:
             return [absent]
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
+        findings = not_provided(form, findings, matches, self.index, lang, self._services)
         findings = undecided_is_silent(form, findings, self.index, lang)
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
         findings = deceiving(form, findings, self.norms, self.index, lang)

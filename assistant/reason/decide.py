@@ -537,6 +537,31 @@ def _why(norm: Norm, form: QuestionForm, lang: Language) -> str:
     return ""
 
 
+def not_provided(form: QuestionForm, findings: list[Finding], matches: list[NormMatch], index: SentenceIndex,
+                 lang: Language, services: Callable[[str], set[str]]) -> list[Finding]:
+    """Step 3d: a rule that applies only while providing a service (「你公司提供应用软件发布平台服务时」), asked
+    about by a question that says we do not provide it (「我们根本没做应用商店，上架前检测可以不搞吗？」): it does
+    not bind. "Must we…?" is no, "may we skip…?" yes. ``services`` names the services a text mentions."""
+    negated_may = form.act == "may" and form.negated and not form.stepless
+    if not form.not_provided or not (negated_may or (form.act in ("must", "true") and not form.negated)):
+        return findings
+    denied = set().union(*(services(p) for p in form.not_provided))
+    rule = next((m for m in matches[:2] if m.norm.kind == "applies_when" and _decisive(m)), None)
+    if rule is None or not denied:
+        return findings
+    norm = rule.norm
+    if not denied & services(" ".join(p for p in (norm.applies_to, norm.condition_zh) if p)):
+        return findings
+    verdict: Verdict = "yes" if negated_may else "no"
+    sentence = sentence_of(index, norm)
+    when = norm.condition_zh or norm.applies_to or ""
+    why = (f"这项要求只在{when.removeprefix('你公司')}适用；你们不提供该服务，它不约束你们。" if lang == "zh" else
+           "That requirement applies only while the Company provides the service it names; you say you do not. ")
+    lead = {("yes", "zh"): "可以。", ("no", "zh"): "不需要。", ("yes", "en"): "Yes. ", ("no", "en"): "No. "}[(verdict, lang)]
+    return [Finding(verdict, f"{lead}{why}{quote_line(index, sentence, lang)}", [sentence], confidence=0.6,
+                    intent=f"decide:{form.act}:applies_when:not-provided")]
+
+
 def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: SentenceIndex,
                         lang: Language) -> list[Finding]:
     """Step 4: a yes/no question the steps could not decide, answered only by the lookup's loose fallback (a clause that

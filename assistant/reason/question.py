@@ -220,6 +220,7 @@ class QuestionForm:
     only_this: bool = False  # the company holds only this license (「只有这张ICP证」): any other approval is missing
     deceiving: bool = False  # the asked act presents something untrue (:data:`DECEIVING`)
     wanted: str = ""  # what the question wants, without the scene (:func:`wanted_part`)
+    not_provided: tuple[str, ...] = ()  # what it says we do not provide (「我们没做应用商店」)
 
     @property
     def avoiding(self) -> bool:
@@ -237,6 +238,16 @@ _ABOUT = _any(r"\b(say|says|said|state|states) anything (about|on|regarding|conc
               r" (on|about|for|regarding|concerning)\b", r"\b(are there|any) (rules?|requirements?|provisions?) (on|about|for|regarding"
               r"|concerning)\b",
               r"(有没有|有无|是否有)[^，。？?]{0,4}(相关)?(规定|要求)(?![我们你])|(有|作)(什么|任何|相关)?(规定|要求)(吗|么|没有)")
+
+# What the question says we do not provide (「我们根本没做应用商店」, "we don't run an app store"): a rule that
+# applies only while providing it does not bind us.
+_NOT_PROVIDED = _any(
+    r"(我们|我司|本公司|公司|咱们|咱)(目前|现在|根本|压根|并|都|也|还|从来|一直)*(没有?|不|未)(做|提供|经营|开展|运营|搞|上线|"
+    r"开通|涉及)[^，。？?；]{2,20}",
+    r"\bwe (do not|don'?t|never|are not|aren'?t|have not|haven'?t|currently don'?t)\s+(run|provide|operate|offer|host|"
+    r"have|running|providing|operating|offering|hosting)\b[^.?!,;]{2,60}",
+    r"\bwe have no\b[^.?!,;]{2,60}")
+
 
 # Presenting something untrue to get an effect: a lying verb, something fake that we show or tell, or what we say
 # set against what is actually so ("…when it actually isn't", 「其实并没有」). Someone else's fakes ("block fake
@@ -534,6 +545,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
         deceiving=bool(DECEIVING.search(text)),
+        not_provided=tuple(m.group() for m in _NOT_PROVIDED.finditer(text)),
         claims=_claims(text),
         rule_claims=_rule_claims(text),
         about=act in YES_NO_ACTS and bool(_ABOUT.search(asked_part(text))),

@@ -452,3 +452,9 @@ def test_the_dated_event_is_the_clause_that_names_the_day(question: str, event: 
 ])
 def test_a_bare_particle_asks_about_the_whole_plan(question: str, negated: bool) -> None:
     assert parse_question(question).negated is negated
+
+
+def test_what_we_say_we_do_not_provide_is_read() -> None:
+    assert parse_question("我们根本没做应用商店，上架检测要做吗？").not_provided == ("我们根本没做应用商店",)
+    assert parse_question("We don't run a forum. Must we vet accounts?").not_provided == ("We don't run a forum",)
+    assert parse_question("We run a forum. Must we vet accounts?").not_provided == ()

@@ -293,3 +293,17 @@ def test_a_number_of_days_asked_is_the_time_limit_of_the_duty(question: str, lim
 def test_a_number_of_days_the_duty_does_not_set_is_not_stated(question: str) -> None:
     # 5 sets no time limit for complaints; 8 says "at once" (第一时间), which is no number of hours
     assert answer(question, AS_OF).verdict == "not_stated"
+
+
+@pytest.mark.parametrize(("question", "verdict"), [
+    # a rule that applies only while providing a service does not bind a company that says it does not provide it
+    ("We don't operate any app store. Do we still have to keep the history versions of apps?", "no"),
+    ("我们压根没做论坛，公众账号的资质审核备案可以不做吗？", "yes"),
+    ("公司目前不提供即时通讯，还需要制定重大突发情况下的应急处置预案吗？", "no"),
+    # …and binds one that does
+    ("We run an app store. Do we have to keep the history versions of apps?", "yes"),
+    ("我们做了论坛，公众账号的资质审核备案可以不做吗？", "no"),
+])
+def test_a_rule_for_a_service_we_do_not_provide_does_not_bind(question: str, verdict: str) -> None:
+    result = answer(question, AS_OF)
+    assert result.verdict == verdict, (result.intent, result.answer[:200])
