@@ -110,7 +110,7 @@ _NOT_NEGATION = _any(r"\b(licen[cs]e|registration|permit|icp|phone|serial|refere
                      r"\bwhether or not\b|\bnot (only|just|merely|simply)\b|\b(isn'?t|aren'?t|don'?t|doesn'?t) (it|we|they)\s*\W*$|"
                      r"\bcan'?t we\b|\bcouldn'?t we\b|\bwhy not\b")
 # 「拿到批准之前」: before the step the act needs
-_BEFORE_STEP_ZH = r"(拿到|取得|获得|得到|通过)[^，。？?]{0,8}(批准|审批|许可|同意|核准)[^，。？?]{0,2}(之前|以前|前)"
+_BEFORE_STEP_ZH = r"(?:还?(?:没有?|未))?(拿到|取得|获得|得到|通过)[^，。？?]{0,8}(批准|审批|许可|同意|核准)[^，。？?]{0,2}(之前|以前|前)"
 _NEGATOR = _any(
     r"\b(not|never|without|skip|skipping|skipped|omit|omitting|forgo|forgoing|waive|waiving|avoid|avoiding|refrain|"
     r"stop|stopping|ignore|ignoring|bypass|bypassing|dispense|drop|dropping|no longer|neglect|fail to|instead of|"
@@ -123,8 +123,8 @@ _NEGATOR = _any(
     r"\b(turn|turning|turned|switch|switching|switched|shut|shutting)\s+off\b",
     # putting the act off: "hold off telling the regulator", "wait until next week to report"
     r"\b(hold|holding|put|putting) off\b", r"\b(delay|delaying|postpone|postponing)\b", r"\bwait\b[^?.]{0,30}\bto\b",
+    _BEFORE_STEP_ZH,  # 「没拿到批准之前」 is one negation, its 没 that of the step, before the 没 of an act
     r"不|没|无需|无须|(?:(?<=可以)|(?<![避豁以]))免(?!费|除责任)|跳过|省掉|省去|省略|拒绝|未经|甭|杜绝|避免|防止|放任",
-    _BEFORE_STEP_ZH,
 )
 
 # -- attributes the question wants; a norm answers only if it carries one ------------------------------------------

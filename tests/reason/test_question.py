@@ -458,3 +458,10 @@ def test_what_we_say_we_do_not_provide_is_read() -> None:
     assert parse_question("我们根本没做应用商店，上架检测要做吗？").not_provided == ("我们根本没做应用商店",)
     assert parse_question("We don't run a forum. Must we vet accounts?").not_provided == ("We don't run a forum",)
     assert parse_question("We run a forum. Must we vet accounts?").not_provided == ()
+
+
+@pytest.mark.parametrize("question", ["没拿到许可之前，我们是不是不能开展这项业务？", "还未取得批准前，是不是就不可以上线？"])
+def test_the_not_of_before_the_step_is_the_steps(question: str) -> None:
+    # 「没拿到批准之前」 is "before approval": its 没 negates no act, so 「不能」 still asks the inverse of may
+    form = parse_question(question)
+    assert form.inverse and form.stepless and not form.negated
