@@ -74,8 +74,10 @@ QUANTITY = _cue(r"\bhow (much|many)\b", r"\bwhat (is|'s) the (amount|number|pric
 WHEN = _cue(r"\bwhen\b", r"\bby when\b", r"\bhow (soon|long|fast|quickly)\b", r"\bwithin\b", r"\bdeadline\b", r"\bdate\b",
             r"什么时候|何时|多久|多长时间|几天|期限|时限|截止|日期|之前|以内|哪天|哪一天|几号|哪年|哪一年")
 # A count of days, months or years asks for a time limit, not a figure: "how many working days do we have?"
-DURATION = _cue(r"\bhow many (\w+ ){0,2}(days?|weeks?|months?|years?|hours?)\b",
-                r"(多少|几)个?(工作日|自然日|天|日|周|星期|礼拜|月|年|小时)")
+# …a span to act in, not a count of something ("how many days of logs must we store?" asks a retention period)
+DURATION = _cue(r"\bhow many (working |business |calendar )?(days?|weeks?|months?|years?|hours?) (do|does|did) "
+                r"(we|i|they|the company) (have|get)\b", r"\bwithin how many\b",
+                r"(多少|几)个?(工作日|自然日|天|日|周|星期|礼拜|月|年|小时)(之|以)?内")
 # Whether a deadline is met: "still in time?" holds while it has not passed; "overdue?" once it has.
 IN_TIME = _cue(r"\bstill (time|possible|ok)\b", r"\b(in|on) time\b", r"\bnot too late\b", r"\bcan we still\b",
                r"\bstill (within|inside|in)\b", r"\bwithin (the|our) ([\w-]+ ){0,2}(deadline|window|period|time limit|timeframe)\b",
