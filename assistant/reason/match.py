@@ -75,6 +75,12 @@ def _idf(documents: list[set[str]]) -> dict[str, float]:
     return {w: (math.log(n / c) if c < COMMON_SHARE * n else 0.0) for w, c in df.items()}
 
 
+# A name written as a code — capitals, or capitals with digits (GDPR, ISO 27001, IPv6, PUE, SM4) — is a thing,
+# standard or body by its name; "OK" is a word. A question in capitals throughout shouts, it names nothing.
+_CODE_NAME = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,}(?:[a-z]\d+|\d*)|[A-Z][a-z]?\d+)s?(?![A-Za-z0-9])")
+_NOT_NAMES = re.compile(r"OK|Q[1-4]")  # a word, and quarters of a year
+
+
 #: words that ask rather than name a topic (modality, "anything about", "this licence"): no part of what is asked
 _ASKING = frozenset({"必须", "不要", "要不要", "义务", "这是", "除了", "还要", "张证", "有要求", "规定", "提到", "写明", "载明",
                      "requir", "require", "expect", "mandatory", "oblig", "oblige", "obligat", "anyth", "anything", "someth",
@@ -110,6 +116,9 @@ class NormMatcher:
         self.by_clause: dict[str, list[int]] = {}
         for i, norm in enumerate(norms):
             self.by_clause.setdefault(norm.clause_id, []).append(i)
+        known = [c.text_zh + " " + c.text_en for c in lic.clauses] + [t for e in lic.glossary.entries for t in e.terms()]
+        known += [d for desc in lic.descriptions.values() for d in desc.zh + desc.en]
+        self._known_text = " ".join(known).lower()
         pieces = sorted({p for n in norms for p in _pieces(n.act_en)})
         described = [(i, d) for i, n in enumerate(norms) if n.quote in lic.descriptions
                      for d in lic.descriptions[n.quote].zh + lic.descriptions[n.quote].en]
@@ -210,10 +219,25 @@ class NormMatcher:
         # asking sentence that points back ("Before they do that: must we keep logs?") may hold all it asks itself
         # …and of "must we do X, or can we get by without?" the first alternative: the second only offers not doing it
         asked = asked_part(question)
+        # "must we hold ISO 27001?": no sentence of a license that never names it says so — a name of the asking
+        # sentence, not of its scene ("Our SOC found a spoofed site. Must we cut it off?"), unless it points back
+        asking = asking_sentence(question)
+        if self.unknown_names(asking if len(self.overlap.tokens(asking, language) - _ASKING) >= MIN_ASKED_WORDS
+                              else asked):
+            return 0.0
         readings = [self.overlap.tokens(text, language) - _ASKING
                     for text in (asked, asking_sentence(question), _OTHER_ALTERNATIVE.sub("", asked))]
         readings = [readings[0]] + [r for r in readings[1:] if len(r) >= MIN_ASKED_WORDS and r != readings[0]]
         return max(self._covered(question, asked, norm, language) for asked in readings)
+
+    def unknown_names(self, text: str) -> list[str]:
+        """The code-like names of a text (:data:`_CODE_NAME`) that the license, its translation, its glossary and
+        its descriptions never use."""
+        letters = [c for c in text if c.isalpha() and c.isascii()]
+        if letters and sum(c.isupper() for c in letters) > len(letters) / 2:
+            return []
+        names = [m.group(1) for m in _CODE_NAME.finditer(text) if not _NOT_NAMES.fullmatch(m.group(1))]
+        return [n for n in names if not re.search(rf"(?<![a-z0-9]){re.escape(n.lower())}(?![a-z0-9])", self._known_text)]
 
     def _covered(self, question: str, asked: set[str], norm: Norm, language: Language) -> float:
         if not asked:

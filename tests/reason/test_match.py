@@ -42,6 +42,13 @@ def test_words_most_clauses_share_weigh_nothing() -> None:
      True),
     ("我们要留存用户日志吗，还是外包团队按他们的习惯随便处理？", "special.9", "zh", True),
     ("Must we carry cyber insurance, or can we just skip it?", "special.15.1", "en", False),
+    # a name written as a code that the license never uses: whatever else the sentences share, it is not said
+    ("Must our information services comply with the CCPA?", "special.15", "en", False),
+    ("Does the license require us to publish a DMARC policy for our domain?", "special.5", "en", False),
+    # …but a code name the license uses is covered, and one in the scene is not what is asked
+    ("Must we show the ICP license number on our homepage?", "special.2", "en", True),
+    ("Our NOC spotted spoofed bank sites spreading through our service. Must we keep records of it?", "special.9",
+     "en", True),
 ])
 def test_coverage_tells_the_asked_rule_from_its_neighbours(question: str, clause_id: str, lang: str,
                                                            covered: bool) -> None:

@@ -167,6 +167,9 @@ AS_OF = "2026-12-01"
     # 8. surface variation
     ("can we run a serch engin?", "no"),
     ("我们能做 IM 吗", "no"),
+    # a standard the license never names: a duty that sounds alike does not make it required
+    ("Does the license say our security team must be SOC 2 certified?", "not_stated"),
+    ("许可证要求我们的数据中心通过TIA-942认证吗？", "not_stated"),
 ])
 def test_verdict(question: str, verdict: str) -> None:
     result = answer(question, AS_OF)
