@@ -40,6 +40,7 @@ from .permission import decide_permission
 from .reason.decide import (
     computed_deadline,
     deceiving,
+    delayed_duty,
     described_prohibition,
     missing_attribute,
     missing_clause,
@@ -336,6 +337,7 @@ class Assistant:
         findings = yes_no(form, findings, self.norms, matches, self.index, lang,
                           lambda norm: self.matcher.coverage(text, norm, lang))
         findings = not_provided(form, findings, matches, self.index, lang, self._services)
+        findings = delayed_duty(form, findings, matches, self.index, lang)
         findings = undecided_is_silent(form, findings, self.index, lang)
         findings = described_prohibition(form, findings, self.matcher.by_description(vector), self.index, lang)
         findings = deceiving(form, findings, self.norms, self.index, lang)

@@ -562,6 +562,30 @@ def not_provided(form: QuestionForm, findings: list[Finding], matches: list[Norm
                     intent=f"decide:{form.act}:applies_when:not-provided")]
 
 
+DELAY_RANKS = 3  # how far down the rule matches a duty to act at once is looked for
+
+
+def delayed_duty(form: QuestionForm, findings: list[Finding], matches: list[NormMatch], index: SentenceIndex,
+                 lang: Language) -> list[Finding]:
+    """Step 3e: "may we put X off?" where X is, among the closest rules, a duty to act at once (立即, 及时,
+    第一时间) that shares a word of its act with the question: no — waiting is not doing what it requires then.
+    A "no" already found stands."""
+    if form.act not in ("may", "true") or form.inverse or not form.delays or any(f.verdict == "no" for f in findings):
+        return findings
+    rules = [m for m in matches if m.norm.kind not in ("fact", "grant")][:DELAY_RANKS]
+    duty = next((m for m in rules if m.norm.kind in ("duty", "applies_when") and m.norm.period is not None
+                 and m.norm.period.kind == "immediate" and m.score >= MIN_MATCH and m.act_shared >= 1), None)
+    if duty is None:
+        return findings
+    norm = duty.norm
+    sentence = sentence_of(index, norm)
+    assert norm.period is not None
+    why = (f"不可以。许可证要求{norm.act_zh}——「{norm.period.text}」，不能拖到以后。" if lang == "zh" else
+           f"No. The license requires this at once (「{norm.period.text}」); putting it off is not doing it. ")
+    return [Finding("no", why + quote_line(index, sentence, lang), [sentence], confidence=0.7,
+                    intent=f"decide:{form.act}:duty:delayed")]
+
+
 def undecided_is_silent(form: QuestionForm, findings: list[Finding], index: SentenceIndex,
                         lang: Language) -> list[Finding]:
     """Step 4: a yes/no question the steps could not decide, answered only by the lookup's loose fallback (a clause that

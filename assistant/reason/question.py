@@ -189,6 +189,13 @@ _ONLY_THIS = re.compile(
     r"present |one )?(licen[cs]e|permit)\b|\b(just|only) (have|hold) (this|our|the|an?) (icp |current |existing |"
     r"one )?(licen[cs]e|permit)\b|(只有|只持有|仅有|仅持有|只凭|仅凭|单凭|光凭|光有)(这张|这个|现在的|现有的|手上的|一张)?(ICP)?"
     r"(证|许可证|许可)", re.IGNORECASE)
+# Putting the act off ("keep it listed until the developer replies", "wait till next week to tell them",
+# 「暂时别告诉主管部门」, 「等修好了再说」): against a duty to act at once, that is not doing what it requires.
+_DELAYS = _any(r"\b(until|till|til|wait(ing)?|hold off|postpone\w*|delay\w*|defer\w*|put (it |that )?off|later on|"
+               r"next (week|month|quarter|year)|after the (holidays?|weekend)|in a few (days|weeks|months)|"
+               r"take (our|its|their) time|eventually|for (now|the time being|a while))\b",
+               r"等[^，。？?]{0,15}(再|之后|以后)|过(几|一段|些)[天日周月]|(下周|下个月|下月|下季度|明年|节后|以后|晚点|晚些|回头|有空)再|"
+               r"拖|推迟|延后|延迟|暂缓|暂时|暂且|慢慢")
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
                  r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",
@@ -218,6 +225,7 @@ class QuestionForm:
     stepless: bool = False  # the negation drops a step (without approval / consent, 不经同意): the act is still done
     about: bool = False  # asks whether the license has a rule on a topic ("does it say anything about X?"): yes or silent
     only_this: bool = False  # the company holds only this license (「只有这张ICP证」): any other approval is missing
+    delays: bool = False  # the asked act is put off ("wait till next week", 「等修好了再说」, :data:`_DELAYS`)
     deceiving: bool = False  # the asked act presents something untrue (:data:`DECEIVING`)
     wanted: str = ""  # what the question wants, without the scene (:func:`wanted_part`)
     not_provided: tuple[str, ...] = ()  # what it says we do not provide (「我们没做应用商店」)
@@ -544,6 +552,7 @@ def parse_question(text: str, today: date | None = None) -> QuestionForm:
         references=tuple(clause_references(text)), premise=bool(_PREMISE.search(text)), negators=found,
         stepless=(bool(found) or modal_negation) and bool(_STEPLESS.search(asked_part(text))),
         only_this=bool(_ONLY_THIS.search(text)),
+        delays=bool(_DELAYS.search(asked_part(text))),
         deceiving=bool(DECEIVING.search(text)),
         not_provided=tuple(m.group() for m in _NOT_PROVIDED.finditer(text)),
         claims=_claims(text),

@@ -465,3 +465,14 @@ def test_the_not_of_before_the_step_is_the_steps(question: str) -> None:
     # 「没拿到批准之前」 is "before approval": its 没 negates no act, so 「不能」 still asks the inverse of may
     form = parse_question(question)
     assert form.inverse and form.stepless and not form.negated
+
+
+@pytest.mark.parametrize(("question", "delays"), [
+    ("Can we wait till next month to report it?", True),
+    ("能不能等修好了再通知用户？", True),
+    ("先暂缓处置可以吗？", True),
+    ("Can we report it now?", False),
+    ("现在就处置可以吗？", False),
+])
+def test_putting_the_act_off_is_read(question: str, delays: bool) -> None:
+    assert parse_question(question).delays is delays

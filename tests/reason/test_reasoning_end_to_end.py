@@ -170,6 +170,9 @@ AS_OF = "2026-12-01"
     # a standard the license never names: a duty that sounds alike does not make it required
     ("Does the license say our security team must be SOC 2 certified?", "not_stated"),
     ("许可证要求我们的数据中心通过TIA-942认证吗？", "not_stated"),
+    # putting off a duty to act at once is not doing it
+    ("Someone posted illegal content on our forum. Can we leave it up until the weekend and deal with it then?", "no"),
+    ("发现违法信息后，能不能先放一放，过几天再处置？", "no"),
 ])
 def test_verdict(question: str, verdict: str) -> None:
     result = answer(question, AS_OF)
