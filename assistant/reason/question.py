@@ -195,7 +195,7 @@ _DELAYS = _any(r"\b(until|till|til|wait(ing)?|hold off|postpone\w*|delay\w*|defe
                r"next (week|month|quarter|year)|after the (holidays?|weekend)|in a few (days|weeks|months)|"
                r"take (our|its|their) time|eventually|for (now|the time being|a while))\b",
                r"等[^，。？?]{0,15}(再|之后|以后)|过(几|一段|些)[天日周月]|(下周|下个月|下月|下季度|明年|节后|以后|晚点|晚些|回头|有空)再|"
-               r"拖|推迟|延后|延迟|暂缓|暂时|暂且|慢慢")
+               r"拖到|拖延|拖着|往后拖|推迟|延后|延迟|暂缓|暂时|暂且|慢慢")  # 「拖库」 is a breach, not a delay
 _STEPLESS = _any(r"\b(without|w/o)\b", r"\bbefore (being |getting |obtaining |we get )?(approv|licen|permi|consent)",
                  r"(不经|未经|没经|未获|没有获得|没获得|不征得|未征得|不用管|不管|不问)[^，。？?]{0,12}"
                  r"(同意|批准|审批|许可|授权|核准|确认|有没有|是否)",

@@ -473,6 +473,8 @@ def test_the_not_of_before_the_step_is_the_steps(question: str) -> None:
     ("先暂缓处置可以吗？", True),
     ("Can we report it now?", False),
     ("现在就处置可以吗？", False),
+    ("昨晚数据库被拖库了，可以先内部调查吗？", False),
+    ("这事能不能往后拖一拖？", True),
 ])
 def test_putting_the_act_off_is_read(question: str, delays: bool) -> None:
     assert parse_question(question).delays is delays
